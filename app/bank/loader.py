@@ -1,0 +1,400 @@
+"""Load bank files into validated models, or into located problems. Never raises on bad input."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args
+
+from pydantic import BaseModel, ValidationError
+
+from app.bank.models import (
+    DIFFICULTIES,
+    KINDS,
+    Loop,
+    LoopsFile,
+    Question,
+    SkillHeader,
+)
+from app.bank.problems import Problem
+from app.bank.yamltree import Tree, parse
+
+MAX_FILE_BYTES = 1024 * 1024
+LOOPS_FILE = "loops.yaml"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a question lives: its skill and the file and line that define it."""
+
+    skill: str
+    path: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class Skill:
+    slug: str
+    title: str
+    description: str
+    path: Path
+
+
+@dataclass
+class Bank:
+    """Every valid question of one or more bank directories, in file order."""
+
+    skills: dict[str, Skill] = field(default_factory=dict)
+    questions: dict[str, Question] = field(default_factory=dict)
+    placements: dict[str, Placement] = field(default_factory=dict)
+    loops: dict[str, Loop] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+    def __contains__(self, question_id: object) -> bool:
+        return question_id in self.questions
+
+    def skill_of(self, question_id: str) -> str:
+        return self.placements[question_id].skill
+
+    def select(
+        self,
+        skills: Iterable[str] = (),
+        difficulty: str | None = None,
+        tags: Iterable[str] = (),
+        ids: Iterable[str] = (),
+    ) -> list[Question]:
+        """Questions matching every filter given (skills: any of; tags: all of)."""
+        wanted_skills, wanted_tags, wanted_ids = set(skills), set(tags), set(ids)
+        return [
+            question
+            for question in self.questions.values()
+            if (not wanted_skills or self.placements[question.id].skill in wanted_skills)
+            and (difficulty is None or question.difficulty == difficulty)
+            and wanted_tags <= set(question.tags)
+            and (not wanted_ids or question.id in wanted_ids)
+        ]
+
+
+@dataclass
+class LoadedFile:
+    """What one bank file gave: its header, its valid questions and its problems."""
+
+    path: Path
+    header: SkillHeader | None = None
+    header_position: tuple[int, int] = (1, 1)
+    questions: list[tuple[Question, tuple[int, int]]] = field(default_factory=list)
+    """Each valid question with the position of its id."""
+    loops: list[Loop] = field(default_factory=list)
+    loop_skill_positions: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _position_of_offset(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    line = data.count(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return line, column
+
+
+def read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    """The file's text, or the problem that stops it being read."""
+    name = str(path)
+
+    def fail(message: str, line: int = 1, column: int = 1) -> tuple[None, list[Problem]]:
+        return None, [Problem(name, line, column, message)]
+
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except IsADirectoryError:
+        return fail("is a directory, not a bank file")
+    except OSError as error:
+        return fail(f"cannot read the file: {error.strerror or error}")
+    if len(data) > MAX_FILE_BYTES:
+        return fail("the file is larger than 1 MiB; split the skill into smaller files")
+    if not data.strip():
+        return fail("the file is empty; a bank file needs skill, title, description, questions")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _position_of_offset(data, error.start)
+        return fail(f"the file is not UTF-8 (byte 0x{data[error.start]:02x})", line, column)
+    return text.removeprefix("\ufeff"), []
+
+
+# -- pydantic errors in plain English --------------------------------------------------------
+
+
+def _describe_value(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"'{shown}'"
+    return type(value).__name__
+
+
+_YAML_TRAP = {
+    True: "unquoted yes/no/on/off/true/false are booleans in YAML; quote the text",
+    False: "unquoted yes/no/on/off/true/false are booleans in YAML; quote the text",
+}
+
+
+def _trap_hint(value: Any) -> str:
+    if isinstance(value, bool):
+        return f" ({_YAML_TRAP[value]})"
+    if isinstance(value, float):
+        return " (YAML reads this as a number; quote it to keep it as text)"
+    if isinstance(value, int):
+        return " (YAML reads this as a number; quote it to keep it as text)"
+    return ""
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    names = [str(part) for part in loc if isinstance(part, str)]
+    return names[-1] if names else "value"
+
+
+def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
+    kind = error["type"]
+    loc = tuple(error["loc"])
+    value = error.get("input")
+    name = _field_name(loc)
+    if kind == "missing":
+        return f"missing required field '{name}'"
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(model, loc[:-1])
+        return f"unknown key '{loc[-1]}'{_suggest(str(loc[-1]), allowed)}"
+    if kind == "literal_error":
+        options = ", ".join(_literal_options(name))
+        return f"{name} must be one of {options}, not {_describe_value(value)}{_trap_hint(value)}"
+    if kind in ("string_type", "str_type"):
+        return f"{name} must be text, not {_describe_value(value)}{_trap_hint(value)}"
+    if kind == "string_too_short":
+        return f"{name} must not be empty"
+    if kind == "string_pattern_mismatch":
+        if name == "time":
+            return (
+                f"time must be a duration like 90s, 8m, 1h or 1h30m, not {_describe_value(value)}"
+            )
+        return (
+            f"{name} must be a slug (lowercase letters, digits and single hyphens),"
+            f" not {_describe_value(value)}"
+        )
+    if kind == "list_type":
+        return f"{name} must be a list, not {_describe_value(value)}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{name} must be a mapping, not {_describe_value(value)}"
+    if kind in ("int_type", "int_parsing"):
+        return f"{name} must be a whole number, not {_describe_value(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"{name} must be true or false, not {_describe_value(value)}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        limit = error.get("ctx", {}).get("ge", error.get("ctx", {}).get("le"))
+        relation = "at least" if kind == "greater_than_equal" else "at most"
+        return f"{name} must be {relation} {limit}, not {_describe_value(value)}"
+    if kind == "too_short":
+        return f"{name} needs at least {error.get('ctx', {}).get('min_length', 1)} item(s)"
+    if kind == "value_error":
+        return str(error.get("ctx", {}).get("error", error["msg"]))
+    return f"{name}: {error['msg']}"
+
+
+def _literal_options(name: str) -> tuple[str, ...]:
+    return {"difficulty": DIFFICULTIES, "kind": KINDS}.get(name, ())
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The field names of the model found at ``loc`` inside ``model``."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = getattr(current, "model_fields", {}).get(part)
+        if info is None:
+            return []
+        current = _model_in(info.annotation)
+    return list(getattr(current, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _validate(
+    model: type[BaseModel], data: Any, tree: Tree, base: tuple[Any, ...], source: str
+) -> tuple[Any, list[Problem]]:
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            loc = (*base, *error["loc"])
+            if tree.is_poisoned(loc):
+                continue
+            if error["type"] == "extra_forbidden":
+                line, column = tree.keys.get(loc, tree.position(loc))
+            elif error["type"] == "missing":
+                line, column = tree.position(loc[:-1])
+            else:
+                line, column = tree.position(loc)
+            problems.append(Problem(source, line, column, _message(error, model)))
+        return None, problems
+
+
+# -- files and banks -------------------------------------------------------------------------
+
+
+def load_file(path: Path) -> LoadedFile:
+    """Parse and validate one skill file (or ``loops.yaml``)."""
+    loaded = LoadedFile(path)
+    text, problems = read_text(path)
+    loaded.problems.extend(problems)
+    if text is None:
+        return loaded
+    return load_text(text, path, loaded)
+
+
+def load_text(text: str, path: Path, loaded: LoadedFile | None = None) -> LoadedFile:
+    loaded = loaded or LoadedFile(path)
+    source = str(path)
+    tree = parse(text, source)
+    loaded.problems.extend(tree.problems)
+    data = tree.data
+    if data is None and not tree.problems:
+        loaded.problems.append(Problem(source, 1, 1, "the file holds no YAML document"))
+        return loaded
+    if data is None:
+        return loaded
+    if not isinstance(data, dict):
+        line, column = tree.position(())
+        loaded.problems.append(
+            Problem(
+                source,
+                line,
+                column,
+                f"the top level must be a mapping, not {_describe_value(data)}",
+            )
+        )
+        return loaded
+    if path.name == LOOPS_FILE:
+        loops_file, problems = _validate(LoopsFile, data, tree, (), source)
+        loaded.problems.extend(problems)
+        if loops_file is not None:
+            loaded.loops = list(loops_file.loops)
+            for i, loop in enumerate(loops_file.loops):
+                for j, round_ in enumerate(loop.rounds):
+                    for k, skill in enumerate(round_.skills):
+                        where = ("loops", i, "rounds", j, "skills", k)
+                        loaded.loop_skill_positions.setdefault(
+                            (loop.name, skill), tree.position(where)
+                        )
+        return loaded
+    header, problems = _validate(SkillHeader, data, tree, (), source)
+    loaded.problems.extend(problems)
+    loaded.header_position = tree.position(("skill",))
+    if header is not None and header.skill != path.stem:
+        line, column = loaded.header_position
+        loaded.problems.append(
+            Problem(
+                source,
+                line,
+                column,
+                f"skill '{header.skill}' must match the file name '{path.stem}'",
+            )
+        )
+    loaded.header = header
+    questions = data.get("questions")
+    if isinstance(questions, list):
+        for index, item in enumerate(questions):
+            question, problems = _validate(Question, item, tree, ("questions", index), source)
+            loaded.problems.extend(problems)
+            if question is not None:
+                loaded.questions.append((question, tree.position(("questions", index, "id"))))
+    return loaded
+
+
+def bank_files(directories: Iterable[Path]) -> Iterator[Path]:
+    """The YAML files of each directory (or the path itself where a file is named)."""
+    for directory in directories:
+        if directory.is_dir():
+            yield from sorted(
+                child for child in directory.iterdir() if child.suffix in (".yaml", ".yml")
+            )
+        else:
+            yield directory
+
+
+def load_bank(paths: Iterable[Path]) -> tuple[Bank, list[Problem]]:
+    """Load every file under ``paths``. Bad files and questions are reported and skipped."""
+    return assemble(load_file(path) for path in bank_files(paths))
+
+
+def assemble(files: Iterable[LoadedFile]) -> tuple[Bank, list[Problem]]:
+    """Merge loaded files into one bank, reporting ids and skills defined twice."""
+    bank = Bank()
+    problems: list[Problem] = []
+    loop_checks: list[tuple[Path, str, str, int, int]] = []
+    for loaded in files:
+        problems.extend(loaded.problems)
+        for loop in loaded.loops:
+            bank.loops[loop.name] = loop
+        for (loop_name, skill), (line, column) in loaded.loop_skill_positions.items():
+            loop_checks.append((loaded.path, loop_name, skill, line, column))
+        header = loaded.header
+        if header is None:
+            continue
+        if header.skill in bank.skills:
+            other = bank.skills[header.skill].path
+            line, column = loaded.header_position
+            message = f"skill '{header.skill}' is also defined in {other}"
+            problems.append(Problem(str(loaded.path), line, column, message))
+            continue
+        bank.skills[header.skill] = Skill(
+            header.skill, header.title, header.description, loaded.path
+        )
+        for question, (line, column) in loaded.questions:
+            if question.id in bank.questions:
+                first = bank.placements[question.id]
+                problems.append(
+                    Problem(
+                        str(loaded.path),
+                        line,
+                        column,
+                        f"duplicate id '{question.id}': already used at {first.path}:{first.line}",
+                    )
+                )
+                continue
+            bank.questions[question.id] = question
+            bank.placements[question.id] = Placement(header.skill, loaded.path, line)
+    for path, loop_name, skill, line, column in loop_checks:
+        if skill not in bank.skills:
+            message = f"loop '{loop_name}' names the skill '{skill}', which no bank file defines"
+            problems.append(Problem(str(path), line, column, message))
+    return bank, problems

@@ -1,0 +1,177 @@
+"""The bundled bank's quality bar, as data: counts, shares and per-question checks."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from app.bank.loader import Bank
+from app.bank.models import DIFFICULTIES, KINDS, Question, format_duration
+
+CORE_SKILLS = ("debugging", "apis", "distributed-systems", "network-protocols")
+OTHER_SKILLS = (
+    "security",
+    "systems-programming",
+    "performance",
+    "databases",
+    "observability",
+    "log-analysis",
+    "fraud-and-abuse",
+    "ci-and-git",
+    "go-and-rust",
+    "problem-solving",
+)
+ALL_SKILLS = CORE_SKILLS + OTHER_SKILLS
+MIN_CORE, MIN_OTHER, MIN_TOTAL = 25, 12, 220
+MIN_HARD_SHARE, MAX_QUICK_FIRE_SHARE, MIN_ARTEFACT_SHARE = 0.20, 0.20, 0.40
+MIN_ANSWER_WORDS, MIN_DESIGN_ANSWER_WORDS = 120, 250
+MIN_RUBRIC, MAX_RUBRIC = 3, 8
+
+_FENCE = re.compile(r"^\s*(```|~~~)", re.MULTILINE)
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def has_artefact(question: Question) -> bool:
+    """Whether the prompt embeds a fenced code block (a log, a trace, a snippet)."""
+    return len(_FENCE.findall(question.prompt)) >= 2
+
+
+def question_findings(question: Question) -> list[str]:
+    """Everything one question misses of the quality bar."""
+    findings = []
+    quick = question.kind == "quick-fire"
+    if quick and not question.choices:
+        findings.append("quick-fire without choices")
+    if question.choices and not quick:
+        findings.append("has choices but kind is not quick-fire")
+    if len(question.hints) < 2:
+        findings.append(f"{len(question.hints)} hint(s), needs 2")
+    if not quick:
+        minimum = MIN_DESIGN_ANSWER_WORDS if question.kind == "design" else MIN_ANSWER_WORDS
+        words = word_count(question.answer)
+        if words < minimum:
+            findings.append(f"answer has {words} words, needs {minimum}")
+        if not MIN_RUBRIC <= len(question.rubric) <= MAX_RUBRIC:
+            findings.append(
+                f"{len(question.rubric)} rubric points, needs {MIN_RUBRIC}-{MAX_RUBRIC}"
+            )
+        if word_count(question.prompt) < 8:
+            findings.append("prompt is too bare (under 8 words)")
+    if not question.follow_ups:
+        findings.append("no follow-up")
+    if not question.references:
+        findings.append("no reference")
+    if not question.tags:
+        findings.append("no tags")
+    return findings
+
+
+@dataclass
+class SkillCoverage:
+    skill: str
+    total: int
+    by_difficulty: Counter[str]
+    by_kind: Counter[str]
+    seconds: int
+    debugging_with_artefact: int
+    debugging: int
+
+
+def skill_coverage(bank: Bank, skill: str) -> SkillCoverage:
+    questions = bank.select(skills=[skill])
+    debugging = [q for q in questions if q.kind == "debugging"]
+    return SkillCoverage(
+        skill=skill,
+        total=len(questions),
+        by_difficulty=Counter(q.difficulty for q in questions),
+        by_kind=Counter(q.kind for q in questions),
+        seconds=sum(q.time_seconds for q in questions),
+        debugging_with_artefact=sum(has_artefact(q) for q in debugging),
+        debugging=len(debugging),
+    )
+
+
+def skill_findings(coverage: SkillCoverage) -> list[str]:
+    findings = []
+    minimum = MIN_CORE if coverage.skill in CORE_SKILLS else MIN_OTHER
+    if coverage.total < minimum:
+        findings.append(f"{coverage.total} questions, needs {minimum}")
+    for difficulty in DIFFICULTIES:
+        if not coverage.by_difficulty[difficulty]:
+            findings.append(f"no {difficulty} question")
+    if coverage.total and coverage.by_difficulty["hard"] / coverage.total < MIN_HARD_SHARE:
+        findings.append(f"hard share under {MIN_HARD_SHARE:.0%}")
+    if coverage.total and coverage.by_kind["quick-fire"] / coverage.total > MAX_QUICK_FIRE_SHARE:
+        findings.append(f"quick-fire share over {MAX_QUICK_FIRE_SHARE:.0%}")
+    if (
+        coverage.debugging
+        and coverage.debugging_with_artefact / coverage.debugging < MIN_ARTEFACT_SHARE
+    ):
+        findings.append(f"under {MIN_ARTEFACT_SHARE:.0%} of debugging questions embed an artefact")
+    return findings
+
+
+def bank_findings(bank: Bank, *, bundled: bool = True) -> dict[str, list[str]]:
+    """Findings keyed by skill slug or question id; empty when the bank meets the bar.
+
+    ``bundled`` adds the bundled bank's own targets: every skill present, and the total size.
+    """
+    findings: dict[str, list[str]] = {}
+    expected = set(ALL_SKILLS) if bundled else set()
+    for skill in sorted(expected | set(bank.skills)):
+        if skill not in bank.skills:
+            findings[skill] = ["skill file missing"]
+            continue
+        found = skill_findings(skill_coverage(bank, skill))
+        if found:
+            findings[skill] = found
+    if bundled and len(bank) < MIN_TOTAL:
+        findings["bank"] = [f"{len(bank)} questions, needs {MIN_TOTAL}"]
+    for question in bank.questions.values():
+        found = question_findings(question)
+        if found:
+            findings[question.id] = found
+    return findings
+
+
+def coverage_report(bank: Bank, *, details: bool = True, bundled: bool = True) -> str:
+    """The ``drillbit bank`` table: skill x difficulty, kinds, time, and what misses the bar."""
+    header = ["skill", *DIFFICULTIES, "total", *KINDS, "time"]
+    rows = []
+    totals: Counter[str] = Counter()
+    for skill in bank.skills:
+        cov = skill_coverage(bank, skill)
+        row = [skill, *(str(cov.by_difficulty[d]) for d in DIFFICULTIES), str(cov.total)]
+        row += [str(cov.by_kind[k]) for k in KINDS] + [format_duration(cov.seconds)]
+        rows.append(row)
+        totals.update(cov.by_difficulty)
+        totals.update({f"kind:{k}": v for k, v in cov.by_kind.items()})
+        totals["seconds"] += cov.seconds
+    rows.append(
+        ["all", *(str(totals[d]) for d in DIFFICULTIES), str(len(bank))]
+        + [str(totals[f"kind:{k}"]) for k in KINDS]
+        + [format_duration(totals["seconds"])]
+    )
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in [header, *rows]
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.insert(len(lines) - 1, lines[1])
+    findings = bank_findings(bank, bundled=bundled)
+    if details and findings:
+        lines.append("")
+        lines.append("Below the quality bar:")
+        lines.extend(f"  {key}: {'; '.join(found)}" for key, found in findings.items())
+    lines.append("")
+    lines.append(
+        "quality bar: met" if not findings else f"quality bar: {len(findings)} item(s) below it"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,273 @@
+"""Parse YAML once into plain data plus the position of every node.
+
+PyYAML's own constructors keep the last of two duplicate keys, accept anchors and aliases and know
+nothing of where a value came from. This builder walks the parser's events instead: one parse
+gives the data, a mark for each node and key, and a problem for everything a bank must not hold.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
+from app.bank.problems import Problem
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Path = tuple[str | int, ...]
+Position = tuple[int, int]
+"""1-based (line, column)."""
+
+STR_TAG = "tag:yaml.org,2002:str"
+_KNOWN_TAGS = {
+    STR_TAG,
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+_ALLOWED_CONTROLS = {"\t", "\n"}
+# Bidirectional overrides and isolates reorder text on screen ("Trojan Source").
+_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+MAX_DEPTH = 64
+
+
+@dataclass
+class Tree:
+    """What one parse of a document gives."""
+
+    data: Any = None
+    values: dict[Path, Position] = field(default_factory=dict)
+    """Where each value starts, by its path from the root."""
+    keys: dict[Path, Position] = field(default_factory=dict)
+    """Where each mapping key starts, by the path of its value."""
+    problems: list[Problem] = field(default_factory=list)
+    poisoned: set[Path] = field(default_factory=set)
+    """Paths already reported by the parse; validation stays quiet about them."""
+
+    def is_poisoned(self, path: Path) -> bool:
+        return any(path[: len(bad)] == bad for bad in self.poisoned)
+
+    def position(self, path: Path) -> Position:
+        """The closest known position to ``path``: the node itself or its nearest ancestor."""
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+
+def forbidden_character(text: str) -> str | None:
+    """The first character a bank text must not contain, if any."""
+    for char in text:
+        if char in _ALLOWED_CONTROLS:
+            continue
+        if char in _BIDI_CONTROLS or unicodedata.category(char) == "Cc":
+            return char
+    return None
+
+
+def _is_clean(text: str) -> bool:
+    return text.isprintable() or forbidden_character(text) is None
+
+
+def describe_character(char: str) -> str:
+    name = unicodedata.name(char, "control character")
+    return f"U+{ord(char):04X} ({name})"
+
+
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!", 1)
+
+
+def _position(mark: Any) -> Position:
+    return (mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.tree = Tree()
+        self.resolver = Resolver()
+        self.constructor = SafeConstructor()
+
+    def problem(self, position: Position, message: str, path: Path | None = None) -> None:
+        line, column = position
+        self.tree.problems.append(Problem(self.source, line, column, message))
+        if path is not None:
+            self.tree.poisoned.add(path)
+
+    def scalar(self, event: Any, path: Path) -> Any:
+        value = event.value
+        if event.tag == "!":
+            tag = STR_TAG
+        elif event.tag is None:
+            tag = self.resolver.resolve(ScalarNode, value, event.implicit)
+        else:
+            tag = event.tag
+        if tag == STR_TAG:
+            if not _is_clean(value):
+                char = forbidden_character(value)
+                self.problem(
+                    _position(event.start_mark),
+                    f"text contains the control character {describe_character(char or '?')};"
+                    " only tab and newline are allowed",
+                    path,
+                )
+            return value
+        if tag not in _KNOWN_TAGS:
+            self.problem(
+                _position(event.start_mark), f"the tag {_short_tag(tag)} is not allowed here", path
+            )
+            return None
+        node = ScalarNode(tag, value, event.start_mark, event.end_mark)
+        try:
+            return self.constructor.construct_object(node)
+        except (ConstructorError, ValueError) as error:
+            self.problem(_position(event.start_mark), f"cannot read '{value}': {error}", path)
+            return None
+
+    def build(self, events: Any) -> None:
+        """Turn a document's events into data, recording marks and problems on the way."""
+        root: list[Any] = []
+        # Each frame: (container, path, pending key or None, key position)
+        stack: list[list[Any]] = [[root, (), None, None]]
+        for event in events:
+            kind = type(event)
+            if kind in (yaml.StreamStartEvent, yaml.DocumentStartEvent):
+                if kind is yaml.DocumentStartEvent and root:
+                    self.problem(
+                        _position(event.start_mark),
+                        "a bank file holds one YAML document; remove the second '---'",
+                    )
+                    return
+                continue
+            if kind in (yaml.DocumentEndEvent, yaml.StreamEndEvent):
+                continue
+            frame = stack[-1]
+            container, base = frame[0], frame[1]
+            if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+                stack.pop()
+                continue
+            # Where does this node go, and is it a key?
+            if isinstance(container, dict) and frame[2] is None:
+                is_key = True
+                path = base
+            else:
+                is_key = False
+                if isinstance(container, dict):
+                    path = (*base, frame[2])
+                elif container is root:
+                    path = ()
+                else:
+                    path = (*base, len(container))
+            position = _position(event.start_mark)
+            anchor = getattr(event, "anchor", None)
+            if kind is yaml.AliasEvent:
+                self.problem(
+                    position,
+                    f"aliases (*{event.anchor}) are not allowed in a bank; write the value out",
+                    None if is_key else path,
+                )
+                value: Any = None
+            else:
+                if anchor is not None:
+                    self.problem(
+                        position,
+                        f"anchors (&{anchor}) are not allowed in a bank; write the value out",
+                    )
+                if kind is yaml.ScalarEvent:
+                    value = self.scalar(event, path)
+                else:
+                    tag = event.tag
+                    if tag is not None and tag not in _KNOWN_TAGS and tag != "!":
+                        self.problem(
+                            position, f"the tag {_short_tag(tag)} is not allowed here", path
+                        )
+                    if len(stack) > MAX_DEPTH:
+                        self.problem(position, f"nesting deeper than {MAX_DEPTH} levels")
+                        return
+                    value = {} if kind is yaml.MappingStartEvent else []
+            if is_key:
+                if isinstance(value, dict | list):
+                    self.problem(position, "a key must be plain text, not a mapping or list")
+                    stack.append([value, path, None, None])
+                    frame[2] = _Unhashable()
+                    continue
+                if kind is yaml.AliasEvent:
+                    frame[2] = _Unhashable()
+                    continue
+                if not isinstance(value, str):
+                    value = event.value
+                if value in container:
+                    first_line, first_column = self.tree.keys[(*base, value)]
+                    self.problem(
+                        position,
+                        f"duplicate key '{value}' (first at line {first_line}, column"
+                        f" {first_column}); YAML would silently keep only the last one",
+                    )
+                    frame[2] = _Duplicate(value)
+                else:
+                    frame[2] = value
+                    self.tree.keys[(*base, value)] = position
+                continue
+            self.tree.values.setdefault(path, position)
+            if isinstance(container, dict):
+                pending = frame[2]
+                if not isinstance(pending, _Duplicate | _Unhashable):
+                    container[pending] = value
+                frame[2] = None
+            else:
+                container.append(value)
+            if isinstance(value, dict | list) and kind is not yaml.AliasEvent:
+                stack.append([value, path, None, None])
+        self.tree.data = root[0] if root else None
+
+
+class _Duplicate(str):
+    """A key already seen in the same mapping: its value is parsed, then dropped."""
+
+
+class _Unhashable:
+    """A key that is a collection: its value is parsed, then dropped."""
+
+
+def parse(text: str, source: str) -> Tree:
+    """Parse ``text`` (named ``source`` in problems) into a :class:`Tree`."""
+    builder = _Builder(source)
+    try:
+        builder.build(yaml.parse(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        position = _position(mark) if mark else (1, 1)
+        message = error.problem or "invalid YAML"
+        if error.context:
+            message = f"{message} ({error.context})"
+        builder.problem(position, f"YAML syntax error: {message}")
+        builder.tree.data = None
+    except yaml.reader.ReaderError as error:
+        before = text[: error.position]
+        position = (before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1)
+        char = chr(error.character) if isinstance(error.character, int) else "?"
+        builder.problem(
+            position,
+            f"text contains the control character {describe_character(char)};"
+            " only tab and newline are allowed",
+        )
+        builder.tree.data = None
+    except yaml.YAMLError as error:
+        builder.problem((1, 1), f"YAML syntax error: {error}")
+        builder.tree.data = None
+    except RecursionError:
+        builder.problem((1, 1), "the document is nested too deeply")
+        builder.tree.data = None
+    return builder.tree

@@ -1,0 +1,229 @@
+"""The one module that owns drillbit's command line. Heavy imports happen inside each command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app import __version__
+
+if TYPE_CHECKING:
+    from app.bank import Bank, Problem
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class UserError(Exception):
+    """A problem the user can fix: printed as one line, with an exit code, never a traceback."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _load(args: argparse.Namespace, *, strict: bool = False) -> tuple[Bank, list[Problem]]:
+    """The configured bank. Problems go to stderr; with ``strict`` they are fatal."""
+    from app.bank.cache import load_bank_cached
+    from app.paths import bank_dirs
+
+    directories = bank_dirs(args.bank or ())
+    for directory in directories:
+        if not directory.exists():
+            raise UserError(f"{directory}: no such bank directory or file", EXIT_USAGE)
+    bank, problems = load_bank_cached(directories)
+    if problems:
+        for problem in problems:
+            _err(str(problem))
+        if strict:
+            raise UserError(f"the bank has {len(problems)} problem(s); run drillbit validate")
+        _err(f"drillbit: {len(problems)} problem(s) in the bank; those questions are left out")
+    return bank, problems
+
+
+def _question_json(bank: Bank, question_id: str) -> dict[str, Any]:
+    question = bank.questions[question_id]
+    return {"skill": bank.skill_of(question_id), **question.model_dump(mode="json")}
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from app.bank.loader import load_bank
+    from app.paths import bank_dirs
+
+    paths = [Path(p) for p in args.paths] or bank_dirs(args.bank or ())
+    missing = [path for path in paths if not path.exists()]
+    if missing:
+        raise UserError(f"{missing[0]}: no such file or directory", EXIT_USAGE)
+    bank, problems = load_bank(paths)
+    for problem in problems:
+        _out(str(problem))
+    files = len({placement.path for placement in bank.placements.values()})
+    summary = (
+        f"{len(bank)} questions in {len(bank.skills)} skills ({files} files),"
+        f" {len(bank.loops)} loops: {len(problems)} error(s)"
+    )
+    _out(summary if not problems else f"FAILED: {summary}")
+    return EXIT_ERROR if problems else EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from app.bank.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    bank, _ = _load(args)
+    selected = bank.select(args.skill or (), args.difficulty, args.tag or ())
+    if args.format == "json":
+        _out(
+            json.dumps([_question_json(bank, q.id) for q in selected], indent=2, ensure_ascii=False)
+        )
+        return EXIT_OK
+    from app.bank.models import format_duration
+
+    rows = [
+        (q.id, bank.skill_of(q.id), q.difficulty, format_duration(q.time_seconds), q.kind, q.title)
+        for q in selected
+    ]
+    _print_table(("id", "skill", "difficulty", "time", "kind", "title"), rows)
+    _out(f"{len(rows)} question(s)")
+    return EXIT_OK
+
+
+def _print_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    cells = [[str(cell) for cell in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for index, row in enumerate(cells):
+        line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        _out(line.rstrip())
+        if index == 0:
+            _out("  ".join("-" * width for width in widths))
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from app.render import print_question
+
+    bank, _ = _load(args)
+    if args.id not in bank:
+        from difflib import get_close_matches
+
+        close = get_close_matches(args.id, list(bank.questions), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise UserError(f"no question with id '{args.id}'{hint}")
+    print_question(bank, args.id, with_answer=args.with_answer)
+    return EXIT_OK
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Questions per skill and difficulty, with the quality bar's verdict (``drillbit bank``)."""
+    from app.bank.quality import coverage_report
+    from app.paths import bank_dirs, bundled_bank
+
+    bank, problems = _load(args)
+    bundled = bank_dirs(args.bank or ()) == [bundled_bank()]
+    _out(coverage_report(bank, details=getattr(args, "details", True), bundled=bundled))
+    return EXIT_ERROR if problems else EXIT_OK
+
+
+# -- parser ----------------------------------------------------------------------------------
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--skill", action="append", metavar="S", help="only this skill (repeat)")
+    parser.add_argument("--difficulty", choices=("easy", "medium", "hard"))
+    parser.add_argument("--tag", action="append", metavar="T", help="only with this tag (repeat)")
+
+
+def _common_options(default: Any) -> argparse.ArgumentParser:
+    """--bank and --db, accepted before or after the subcommand.
+
+    Subcommands get SUPPRESS as default so that they do not overwrite a value given earlier.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--bank",
+        action="append",
+        metavar="DIR",
+        default=default,
+        help="a bank directory or file (repeatable; default: $DRILLBIT_BANK or the bundled bank)",
+    )
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default,
+        help="the history database (default: $DRILLBIT_DB or the user data directory)",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options(argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(
+        prog="drillbit",
+        description="Practise systems and edge-network engineering interviews in the terminal.",
+        parents=[_common_options(None)],
+    )
+    parser.add_argument("--version", action="version", version=f"drillbit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_: str) -> Any:
+        child = sub.add_parser(name, help=help_, description=help_, parents=[common])
+        child.set_defaults(handler=handler)
+        return child
+
+    validate = command("validate", cmd_validate, "check bank files; print file:line:col problems")
+    validate.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
+    command("schema", cmd_schema, "print the JSON Schema of a bank file")
+    listing = command("list", cmd_list, "list questions")
+    _add_filters(listing)
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    show = command("show", cmd_show, "render one question as a candidate sees it")
+    show.add_argument("id")
+    show.add_argument("--with-answer", action="store_true", help="add answer, rubric, follow-ups")
+    bank = command("bank", cmd_summary, "coverage of the bank: skills x difficulty, kinds, quality")
+    bank.add_argument("--brief", dest="details", action="store_false", help="no per-question list")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            return cmd_summary(args)
+        return handler(args)
+    except UserError as error:
+        _err(f"drillbit: {error}")
+        return error.code
+    except KeyboardInterrupt:
+        _err("drillbit: interrupted")
+        return 130
+    except BrokenPipeError:
+        # Output piped into head and the like: exit quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
