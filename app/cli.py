@@ -145,6 +145,94 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return EXIT_ERROR if problems else EXIT_OK
 
 
+def _open_store(args: argparse.Namespace) -> Any:
+    from app.paths import database_path
+    from app.store.db import Store, StoreError
+
+    try:
+        return Store(database_path(args.db))
+    except StoreError as error:
+        raise UserError(str(error)) from None
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from app.stats.report import stats_report
+
+    bank, _ = _load(args)
+    with _open_store(args) as store:
+        _out(stats_report(bank, store, skills=args.skill or (), as_json=args.format == "json"))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.store.exchange import export_csv, export_json
+
+    with _open_store(args) as store:
+        text = export_json(store) if args.format == "json" else export_csv(store)
+    if args.out in (None, "-"):
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        Path(args.out).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"{args.out}: cannot write: {error.strerror}") from None
+    _err(f"drillbit: wrote {args.out}")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from app.store.db import StoreError
+    from app.store.exchange import import_json
+
+    try:
+        data = Path(args.file).read_bytes() if args.file != "-" else sys.stdin.buffer.read()
+        text = data.decode("utf-8")
+    except OSError as error:
+        raise UserError(f"{args.file}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{args.file}: not a drillbit history export (not UTF-8)") from None
+    with _open_store(args) as store:
+        try:
+            sessions, attempts = import_json(store, text)
+        except StoreError as error:
+            raise UserError(f"{args.file}: {error}") from None
+    _out(f"imported {sessions} session(s) and {attempts} attempt(s)")
+    return EXIT_OK
+
+
+def _require_terminal() -> None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError(
+            "the practice screen needs a terminal (stdin and stdout must be a TTY);"
+            " for scripts, use drillbit list, show, stats or export"
+        )
+
+
+def cmd_home(args: argparse.Namespace) -> int:
+    _require_terminal()
+    from app.tui.launch import run_tui
+
+    return run_tui(args, practice=False)
+
+
+def cmd_practice(args: argparse.Namespace) -> int:
+    from app.bank.models import parse_duration
+
+    if args.time:
+        try:
+            args.total_seconds = parse_duration(args.time)
+        except ValueError as error:
+            raise UserError(str(error), EXIT_USAGE) from None
+    else:
+        args.total_seconds = None
+    if args.count is not None and args.count < 1:
+        raise UserError("--count must be at least 1", EXIT_USAGE)
+    _require_terminal()
+    from app.tui.launch import run_tui
+
+    return run_tui(args, practice=True)
+
+
 # -- parser ----------------------------------------------------------------------------------
 
 
@@ -200,6 +288,29 @@ def build_parser() -> argparse.ArgumentParser:
     show = command("show", cmd_show, "render one question as a candidate sees it")
     show.add_argument("id")
     show.add_argument("--with-answer", action="store_true", help="add answer, rubric, follow-ups")
+    stats = command("stats", cmd_stats, "progress per skill, per day and per question")
+    stats.add_argument("--skill", action="append", metavar="S", help="only this skill (repeat)")
+    stats.add_argument("--format", choices=("table", "json"), default="table")
+    export = command("export", cmd_export, "write every session and attempt (json or csv)")
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+    importer = command("import", cmd_import, "merge a json export into the history")
+    importer.add_argument("file", metavar="FILE", help="a file written by drillbit export")
+    practice = command("practice", cmd_practice, "start a practice session straight away")
+    _add_filters(practice)
+    practice.add_argument("-n", "--count", type=int, metavar="N", help="number of questions")
+    practice.add_argument("--time", metavar="30m", help="total time for the session")
+    practice.add_argument(
+        "--mode",
+        choices=("auto", "due", "new", "weakest", "random", "mock"),
+        default="auto",
+        help="auto: due, then new, then weakest (default)",
+    )
+    practice.add_argument("--loop", metavar="NAME", help="run a mock-interview loop")
+    practice.add_argument(
+        "--reschedule", action="store_true", help="let mock and loop ratings reschedule"
+    )
+    practice.add_argument("--seed", type=int, help=argparse.SUPPRESS)
     bank = command("bank", cmd_summary, "coverage of the bank: skills x difficulty, kinds, quality")
     bank.add_argument("--brief", dest="details", action="store_false", help="no per-question list")
     return parser
@@ -211,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", None)
     try:
         if handler is None:
-            return cmd_summary(args)
+            return cmd_home(args)
         return handler(args)
     except UserError as error:
         _err(f"drillbit: {error}")

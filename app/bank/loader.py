@@ -35,6 +35,19 @@ class Placement:
 
 
 @dataclass(frozen=True)
+class IndexEntry:
+    """What picking a question needs, without its text."""
+
+    id: str
+    skill: str
+    difficulty: str
+    tags: tuple[str, ...]
+    time_seconds: int
+    kind: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Skill:
     slug: str
     title: str
@@ -56,6 +69,20 @@ class Bank:
 
     def __contains__(self, question_id: object) -> bool:
         return question_id in self.questions
+
+    def index(self) -> list[IndexEntry]:
+        return [
+            IndexEntry(
+                q.id,
+                self.placements[q.id].skill,
+                q.difficulty,
+                tuple(q.tags),
+                q.time_seconds,
+                q.kind,
+                q.title,
+            )
+            for q in self.questions.values()
+        ]
 
     def skill_of(self, question_id: str) -> str:
         return self.placements[question_id].skill

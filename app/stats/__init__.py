@@ -1,0 +1,1 @@
+"""Progress statistics: pure functions over the store's rows and the bank index."""

@@ -1,0 +1,71 @@
+"""FSRS-6 scheduling (the ``fsrs`` package), with day-scale steps that suit interview questions.
+
+Anki's default learning steps (1m, 10m) suit flashcards; a ten-minute design question asked
+again ten minutes later teaches nothing, so every rating goes straight to an interval in days.
+Fuzzing is off, so the interval shown on a rating button is the one the rating gives.
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import datetime, timedelta
+from enum import IntEnum
+
+from fsrs import Card, Rating, Scheduler
+
+
+class Grade(IntEnum):
+    """The four ratings, numbered as Anki and FSRS number them."""
+
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+_SCHEDULER = Scheduler(enable_fuzzing=False, learning_steps=(), relearning_steps=())
+
+
+def new_card(question_id: str, now: datetime) -> Card:
+    return Card(card_id=zlib.crc32(question_id.encode()), due=now)
+
+
+def load_card(card_json: str | None, question_id: str, now: datetime) -> Card:
+    return Card.from_json(card_json) if card_json else new_card(question_id, now)
+
+
+def review(card: Card, grade: Grade, now: datetime, duration_ms: int | None = None) -> Card:
+    """The card after ``grade`` at ``now``."""
+    reviewed, _ = _SCHEDULER.review_card(card, Rating(int(grade)), now, review_duration=duration_ms)
+    return reviewed
+
+
+def preview(card: Card, now: datetime) -> dict[Grade, timedelta]:
+    """The interval each grade would give, for the rating buttons."""
+    return {grade: review(card, grade, now).due - now for grade in Grade}
+
+
+def retrievability(card: Card, now: datetime) -> float:
+    """The probability of recalling the answer at ``now`` (0 for a never-reviewed card)."""
+    if card.last_review is None:
+        return 0.0
+    return float(_SCHEDULER.get_card_retrievability(card, now))
+
+
+def format_interval(interval: timedelta) -> str:
+    """Anki-style: 10m, 5h, 3d, 2.1mo, 1.3y."""
+    seconds = interval.total_seconds()
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))}m"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo"
+    return f"{days / 365:.1f}y"

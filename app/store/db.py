@@ -1,0 +1,534 @@
+"""The practice history: SQLite through the standard library, durable by construction.
+
+Every write is one short ``BEGIN IMMEDIATE`` transaction behind a busy timeout, so two drillbit
+processes on one database queue politely instead of failing, and a rating is on disk the moment
+``rate`` returns. Files that are not ours, are corrupt, or come from a newer drillbit are refused
+and never written to.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_S = 5.0
+
+
+class StoreError(Exception):
+    """A problem with the history database the user should hear about in one line."""
+
+
+class StoreBusy(StoreError):
+    """Another process held the database for longer than the busy timeout; retrying may work."""
+
+
+class StoreFull(StoreError):
+    """The disk (or a file-size limit) is full; retrying once space returns may work."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_text(moment: datetime) -> str:
+    """UTC ISO 8601 with microseconds: sorts as text in time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_text(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _translate(error: sqlite3.Error, path: Path) -> StoreError:
+    message = str(error)
+    lowered = message.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return StoreBusy(f"{path}: the database is busy in another drillbit; try again")
+    if "full" in lowered or (isinstance(error, sqlite3.OperationalError) and "disk i/o" in lowered):
+        return StoreFull(f"{path}: the disk is full; free some space and try again")
+    if "readonly" in lowered or "read-only" in lowered:
+        return StoreError(f"{path}: the database is read-only; check the file's permissions")
+    if "unable to open" in lowered:
+        return StoreError(f"{path}: cannot open the database (is its directory writable?)")
+    return StoreError(f"{path}: {message}")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: int
+    uuid: str
+    session_id: int
+    question_id: str
+    skill: str
+    content_hash: str
+    started_at: datetime
+    time_spent_ms: int
+    time_budget_s: int
+    hints_used: int
+    answer: str
+    rubric_ticked: tuple[int, ...]
+    rubric_coverage: float | None
+    rating: int | None
+    auto_grade: bool | None
+    rated_at: datetime | None
+    status: str
+
+
+@dataclass(frozen=True)
+class CardRow:
+    question_id: str
+    card_json: str
+    due: datetime
+    reps: int
+
+
+def _attempt(row: sqlite3.Row) -> Attempt:
+    return Attempt(
+        id=row["id"],
+        uuid=row["uuid"],
+        session_id=row["session_id"],
+        question_id=row["question_id"],
+        skill=row["skill"],
+        content_hash=row["content_hash"],
+        started_at=from_text(row["started_at"]),
+        time_spent_ms=row["time_spent_ms"],
+        time_budget_s=row["time_budget_s"],
+        hints_used=row["hints_used"],
+        answer=row["answer"],
+        rubric_ticked=tuple(json.loads(row["rubric_ticked"])),
+        rubric_coverage=row["rubric_coverage"],
+        rating=row["rating"],
+        auto_grade=None if row["auto_grade"] is None else bool(row["auto_grade"]),
+        rated_at=from_text(row["rated_at"]) if row["rated_at"] else None,
+        status=row["status"],
+    )
+
+
+class Store:
+    """One open history database. Cheap to open; close it when done."""
+
+    def __init__(self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_S) -> None:
+        self.path = Path(path)
+        self.busy_timeout = busy_timeout
+        self._check_file()
+        try:
+            self.connection = self._connect()
+        except sqlite3.Error as error:
+            raise _translate(error, self.path) from None
+        try:
+            self._prepare()
+        except BaseException:
+            self.connection.close()
+            raise
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def _check_file(self) -> None:
+        path = self.path
+        if path.is_dir():
+            raise StoreError(f"{path}: is a directory, not a drillbit database")
+        if path.exists():
+            try:
+                with path.open("rb") as handle:
+                    header = handle.read(len(SQLITE_HEADER))
+            except OSError as error:
+                raise StoreError(f"{path}: cannot read the database: {error.strerror}") from None
+            if header and header != SQLITE_HEADER:
+                raise StoreError(f"{path}: not a drillbit database (not SQLite); left untouched")
+        else:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(
+                    f"{path.parent}: cannot create the data directory: {error.strerror}"
+                ) from None
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        connection.row_factory = sqlite3.Row
+        return connection
+
+    def _prepare(self) -> None:
+        """Refuse files we must not touch, then set pragmas and migrate, in that order."""
+        db = self.connection
+        try:
+            application_id = db.execute("PRAGMA application_id").fetchone()[0]
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            tables = db.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
+        except sqlite3.DatabaseError:
+            raise StoreError(
+                f"{self.path}: the database is corrupt or not a drillbit database; left untouched"
+            ) from None
+        fresh = tables == 0 and version == 0 and application_id == 0
+        if not fresh and application_id != APPLICATION_ID:
+            raise StoreError(f"{self.path}: not a drillbit database; left untouched")
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: written by a newer drillbit (schema {version}, this one knows"
+                f" {SCHEMA_VERSION}); upgrade drillbit. The file was left untouched"
+            )
+        if not fresh:
+            check = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if check != "ok":
+                raise StoreError(f"{self.path}: the database is corrupt ({check}); left untouched")
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA foreign_keys=ON")
+            if version < SCHEMA_VERSION:
+                self._migrate(version, fresh)
+        except sqlite3.Error as error:
+            raise _translate(error, self.path) from None
+
+    def _migrate(self, version: int, fresh: bool) -> None:
+        if not fresh:
+            self.backup(self.path.with_name(f"{self.path.name}.v{version}.bak"))
+        with self.transaction() as db:
+            # Another process may have migrated while we waited for the lock.
+            current = db.execute("PRAGMA user_version").fetchone()[0]
+            for script in MIGRATIONS[current:]:
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+
+    def backup(self, target: Path) -> Path:
+        """A consistent copy of the database (``Connection.backup``), even while others write."""
+        partial = target.with_name(target.name + ".partial")
+        with sqlite3.connect(partial) as copy:
+            self.connection.backup(copy)
+        copy.close()
+        shutil.move(partial, target)
+        return target
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction, taken with BEGIN IMMEDIATE so writers queue at the start."""
+        db = self.connection
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise _translate(error, self.path) from None
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException as error:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if isinstance(error, sqlite3.Error):
+                raise _translate(error, self.path) from None
+            raise
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        try:
+            return self.connection.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            raise _translate(error, self.path) from None
+
+    # -- sessions --------------------------------------------------------------------------
+
+    def start_session(
+        self,
+        mode: str,
+        filters: dict[str, Any] | None = None,
+        *,
+        reschedule: bool = True,
+        now: datetime | None = None,
+    ) -> int:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO sessions (uuid, started_at, mode, filters, reschedule)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    str(uuid.uuid4()),
+                    to_text(now or utc_now()),
+                    mode,
+                    json.dumps(filters or {}, sort_keys=True),
+                    int(reschedule),
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def end_session(self, session_id: int, now: datetime | None = None) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
+                (to_text(now or utc_now()), session_id),
+            )
+
+    def session_reschedules(self, session_id: int) -> bool:
+        row = self._read("SELECT reschedule FROM sessions WHERE id = ?", (session_id,))
+        return bool(row[0]["reschedule"]) if row else True
+
+    # -- attempts --------------------------------------------------------------------------
+
+    def start_attempt(
+        self,
+        session_id: int,
+        question_id: str,
+        skill: str,
+        content_hash: str,
+        time_budget_s: int,
+        now: datetime | None = None,
+    ) -> int:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO attempts (uuid, session_id, question_id, skill, content_hash,"
+                " started_at, time_budget_s) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    str(uuid.uuid4()),
+                    session_id,
+                    question_id,
+                    skill,
+                    content_hash,
+                    to_text(now or utc_now()),
+                    time_budget_s,
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def save_draft(self, attempt_id: int, answer: str, time_spent_ms: int, hints_used: int) -> None:
+        """Save the answer typed so far (debounced by the caller) and the progress made."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE attempts SET answer = ?, time_spent_ms = ?, hints_used = ? WHERE id = ?",
+                (answer, max(0, int(time_spent_ms)), hints_used, attempt_id),
+            )
+
+    def rate(
+        self,
+        attempt_id: int,
+        *,
+        rating: int,
+        answer: str,
+        time_spent_ms: int,
+        hints_used: int,
+        rubric_ticked: Sequence[int],
+        rubric_coverage: float | None,
+        auto_grade: bool | None,
+        card_json: str | None,
+        due: datetime | None,
+        now: datetime | None = None,
+    ) -> None:
+        """Record a rating and the card it produced, in one committed transaction.
+
+        ``card_json`` is None when the session does not reschedule (a mock interview).
+        """
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT question_id FROM attempts WHERE id = ?", (attempt_id,)
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"no attempt {attempt_id}")
+            question_id = row["question_id"]
+            before = db.execute(
+                "SELECT card FROM cards WHERE question_id = ?", (question_id,)
+            ).fetchone()
+            db.execute(
+                "UPDATE attempts SET rating = ?, answer = ?, time_spent_ms = ?, hints_used = ?,"
+                " rubric_ticked = ?, rubric_coverage = ?, auto_grade = ?, rated_at = ?,"
+                " status = 'rated', card_before = ? WHERE id = ?",
+                (
+                    rating,
+                    answer,
+                    max(0, int(time_spent_ms)),
+                    hints_used,
+                    json.dumps(sorted(set(rubric_ticked))),
+                    rubric_coverage,
+                    None if auto_grade is None else int(auto_grade),
+                    to_text(now or utc_now()),
+                    before["card"] if before else None,
+                    attempt_id,
+                ),
+            )
+            if card_json is not None and due is not None:
+                db.execute(
+                    "INSERT INTO cards (question_id, card, due, reps) VALUES (?, ?, ?, 1)"
+                    " ON CONFLICT (question_id) DO UPDATE SET card = excluded.card,"
+                    " due = excluded.due, reps = reps + 1",
+                    (question_id, card_json, to_text(due)),
+                )
+
+    def skip(self, attempt_id: int, answer: str, time_spent_ms: int, hints_used: int) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE attempts SET status = 'skipped', answer = ?, time_spent_ms = ?,"
+                " hints_used = ? WHERE id = ? AND status = 'open'",
+                (answer, max(0, int(time_spent_ms)), hints_used, attempt_id),
+            )
+
+    def undo_rating(self, attempt_id: int) -> bool:
+        """Take back a rating: the attempt is open again and the card is as it was before."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT a.question_id, a.card_before, s.reschedule FROM attempts a"
+                " JOIN sessions s ON s.id = a.session_id WHERE a.id = ? AND a.status = 'rated'",
+                (attempt_id,),
+            ).fetchone()
+            if row is None:
+                return False
+            if row["reschedule"]:
+                if row["card_before"] is None:
+                    db.execute("DELETE FROM cards WHERE question_id = ?", (row["question_id"],))
+                else:
+                    due = json.loads(row["card_before"])["due"]
+                    db.execute(
+                        "UPDATE cards SET card = ?, due = ?, reps = max(reps - 1, 0)"
+                        " WHERE question_id = ?",
+                        (
+                            row["card_before"],
+                            to_text(datetime.fromisoformat(due)),
+                            row["question_id"],
+                        ),
+                    )
+            db.execute(
+                "UPDATE attempts SET status = 'open', rating = NULL, rated_at = NULL,"
+                " card_before = NULL WHERE id = ?",
+                (attempt_id,),
+            )
+            return True
+
+    def attempt(self, attempt_id: int) -> Attempt | None:
+        rows = self._read("SELECT * FROM attempts WHERE id = ?", (attempt_id,))
+        return _attempt(rows[0]) if rows else None
+
+    def attempts(self, *, rated_only: bool = True) -> list[Attempt]:
+        where = "WHERE status = 'rated'" if rated_only else ""
+        return [_attempt(row) for row in self._read(f"SELECT * FROM attempts {where} ORDER BY id")]
+
+    def session_attempts(self, session_id: int) -> list[Attempt]:
+        rows = self._read("SELECT * FROM attempts WHERE session_id = ? ORDER BY id", (session_id,))
+        return [_attempt(row) for row in rows]
+
+    def last_draft(self, question_id: str) -> str:
+        """The most recent unrated answer typed for a question (recovered after a crash)."""
+        rows = self._read(
+            "SELECT answer FROM attempts WHERE question_id = ? AND status = 'open'"
+            " AND answer != '' ORDER BY id DESC LIMIT 1",
+            (question_id,),
+        )
+        return rows[0]["answer"] if rows else ""
+
+    # -- cards -----------------------------------------------------------------------------
+
+    def card(self, question_id: str) -> CardRow | None:
+        rows = self._read("SELECT * FROM cards WHERE question_id = ?", (question_id,))
+        if not rows:
+            return None
+        row = rows[0]
+        return CardRow(row["question_id"], row["card"], from_text(row["due"]), row["reps"])
+
+    def cards(self) -> dict[str, CardRow]:
+        return {
+            row["question_id"]: CardRow(
+                row["question_id"], row["card"], from_text(row["due"]), row["reps"]
+            )
+            for row in self._read("SELECT * FROM cards")
+        }
+
+    def due_ids(self, now: datetime, limit: int | None = None) -> list[str]:
+        """Question ids due at ``now``, most overdue first (served by the cards_due index)."""
+        sql = "SELECT question_id FROM cards WHERE due <= ? ORDER BY due"
+        params: list[Any] = [to_text(now)]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [row[0] for row in self._read(sql, params)]
+
+    def coverage_by_question(self) -> dict[str, float]:
+        """Mean rubric coverage of rated attempts, per question (auto-graded ones count 0 or 1)."""
+        rows = self._read(
+            "SELECT question_id, avg(coalesce(rubric_coverage, auto_grade)) AS mean FROM attempts"
+            " WHERE status = 'rated' GROUP BY question_id"
+        )
+        return {row["question_id"]: row["mean"] for row in rows if row["mean"] is not None}
+
+    def seen_ids(self) -> set[str]:
+        rows = self._read("SELECT DISTINCT question_id FROM attempts WHERE status = 'rated'")
+        return {row[0] for row in rows}
+
+    # -- export and import -----------------------------------------------------------------
+
+    def export_rows(self) -> dict[str, list[dict[str, Any]]]:
+        sessions = [dict(row) for row in self._read("SELECT * FROM sessions ORDER BY id")]
+        attempts = [dict(row) for row in self._read("SELECT * FROM attempts ORDER BY id")]
+        cards = [dict(row) for row in self._read("SELECT * FROM cards ORDER BY question_id")]
+        return {"sessions": sessions, "attempts": attempts, "cards": cards}
+
+    def import_rows(
+        self,
+        sessions: Sequence[dict[str, Any]],
+        attempts: Sequence[dict[str, Any]],
+        cards: Sequence[dict[str, Any]],
+    ) -> tuple[int, int]:
+        """Merge exported rows by uuid. Returns (sessions added, attempts added)."""
+        added_sessions = added_attempts = 0
+        with self.transaction() as db:
+            session_ids: dict[int, int] = {}
+            for session in sessions:
+                found = db.execute(
+                    "SELECT id FROM sessions WHERE uuid = ?", (session["uuid"],)
+                ).fetchone()
+                if found:
+                    session_ids[session["id"]] = found[0]
+                    continue
+                cursor = db.execute(
+                    "INSERT INTO sessions (uuid, started_at, ended_at, mode, filters, reschedule)"
+                    " VALUES (:uuid, :started_at, :ended_at, :mode, :filters, :reschedule)",
+                    session,
+                )
+                session_ids[session["id"]] = int(cursor.lastrowid or 0)
+                added_sessions += 1
+            for attempt in attempts:
+                if db.execute(
+                    "SELECT 1 FROM attempts WHERE uuid = ?", (attempt["uuid"],)
+                ).fetchone():
+                    continue
+                row = {**attempt, "session_id": session_ids[attempt["session_id"]]}
+                db.execute(
+                    "INSERT INTO attempts (uuid, session_id, question_id, skill, content_hash,"
+                    " started_at, time_spent_ms, time_budget_s, hints_used, answer, rubric_ticked,"
+                    " rubric_coverage, rating, auto_grade, rated_at, status, card_before) VALUES"
+                    " (:uuid, :session_id, :question_id, :skill, :content_hash, :started_at,"
+                    " :time_spent_ms, :time_budget_s, :hints_used, :answer, :rubric_ticked,"
+                    " :rubric_coverage, :rating, :auto_grade, :rated_at, :status, :card_before)",
+                    row,
+                )
+                added_attempts += 1
+            for card in cards:
+                # Keep whichever side saw the question more recently.
+                db.execute(
+                    "INSERT INTO cards (question_id, card, due, reps) VALUES"
+                    " (:question_id, :card, :due, :reps) ON CONFLICT (question_id) DO UPDATE SET"
+                    " card = excluded.card, due = excluded.due, reps = excluded.reps"
+                    " WHERE json_extract(excluded.card, '$.last_review')"
+                    " > json_extract(cards.card, '$.last_review')",
+                    card,
+                )
+        return added_sessions, added_attempts
+
+
+def open_store(path: Path) -> Store:
+    return Store(path)

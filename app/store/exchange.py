@@ -1,0 +1,175 @@
+"""Export the history as JSON or CSV, and import a JSON export back (merging by uuid)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from app.store.db import Store, StoreError, from_text, to_text, utc_now
+from app.store.schema import SCHEMA_VERSION
+
+FORMAT = "drillbit-history"
+TIMESTAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$"
+Timestamp = Annotated[str, StringConstraints(pattern=TIMESTAMP)]
+JsonText = Annotated[str, StringConstraints(max_length=1_000_000)]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class SessionRow(_Row):
+    id: int
+    uuid: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    started_at: Timestamp
+    ended_at: Timestamp | None
+    mode: Literal["auto", "due", "new", "weakest", "random", "mock", "loop"]
+    filters: JsonText
+    reschedule: Literal[0, 1]
+
+
+class AttemptRow(_Row):
+    id: int
+    uuid: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    session_id: int
+    question_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    skill: str
+    content_hash: str
+    started_at: Timestamp
+    time_spent_ms: int = Field(ge=0)
+    time_budget_s: int = Field(gt=0)
+    hints_used: int = Field(ge=0)
+    answer: str
+    rubric_ticked: JsonText
+    rubric_coverage: float | None = Field(ge=0, le=1)
+    rating: Literal[1, 2, 3, 4] | None
+    auto_grade: Literal[0, 1] | None
+    rated_at: Timestamp | None
+    status: Literal["open", "rated", "skipped"]
+    card_before: JsonText | None
+
+
+class CardRowModel(_Row):
+    question_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    card: JsonText
+    due: Timestamp
+    reps: int = Field(ge=0)
+
+
+class ExportFile(_Row):
+    format: Literal["drillbit-history"]
+    version: Literal[1]
+    schema_version: int
+    exported_at: Timestamp
+    sessions: list[SessionRow]
+    attempts: list[AttemptRow]
+    cards: list[CardRowModel]
+
+
+def export_json(store: Store, now: datetime | None = None) -> str:
+    rows = store.export_rows()
+    document = {
+        "format": FORMAT,
+        "version": 1,
+        "schema_version": SCHEMA_VERSION,
+        "exported_at": to_text(now or utc_now()),
+        **rows,
+    }
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
+CSV_COLUMNS = (
+    "session_uuid",
+    "session_mode",
+    "attempt_uuid",
+    "question_id",
+    "skill",
+    "content_hash",
+    "started_at",
+    "rated_at",
+    "status",
+    "rating",
+    "auto_grade",
+    "rubric_coverage",
+    "rubric_ticked",
+    "hints_used",
+    "time_spent_ms",
+    "time_budget_s",
+    "answer",
+)
+
+
+def export_csv(store: Store) -> str:
+    rows = store.export_rows()
+    sessions = {session["id"]: session for session in rows["sessions"]}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for attempt in rows["attempts"]:
+        session = sessions[attempt["session_id"]]
+        writer.writerow(
+            [session["uuid"], session["mode"], attempt["uuid"]]
+            + [attempt[column] for column in CSV_COLUMNS[3:]]
+        )
+    return buffer.getvalue()
+
+
+class ImportError_(StoreError):
+    """The file is not a drillbit export, or is damaged."""
+
+
+def parse_export(text: str) -> ExportFile:
+    try:
+        data: Any = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise ImportError_(f"not a JSON file: {error}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ImportError_("not a drillbit history export (format is not drillbit-history)")
+    try:
+        document = ExportFile.model_validate(data)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ImportError_(f"damaged export at {where}: {first['msg']}") from None
+    session_ids = {session.id for session in document.sessions}
+    for attempt in document.attempts:
+        if attempt.session_id not in session_ids:
+            raise ImportError_(f"damaged export: attempt {attempt.uuid} names a missing session")
+    for card in document.cards:
+        try:
+            parsed = json.loads(card.card)
+            from_text(card.due)
+        except (json.JSONDecodeError, ValueError):
+            raise ImportError_(f"damaged export: the card of {card.question_id}") from None
+        if not isinstance(parsed, dict):
+            raise ImportError_(f"damaged export: the card of {card.question_id}")
+    for row in (*document.sessions, *document.attempts):
+        for name in ("filters", "rubric_ticked", "card_before"):
+            value = getattr(row, name, None)
+            if value is None:
+                continue
+            try:
+                json.loads(value)
+            except json.JSONDecodeError:
+                raise ImportError_(f"damaged export: {name} of {row.uuid} is not JSON") from None
+    return document
+
+
+def import_json(store: Store, text: str) -> tuple[int, int]:
+    """Merge an export into the store. Returns (sessions added, attempts added)."""
+    document = parse_export(text)
+    if document.schema_version > SCHEMA_VERSION:
+        raise ImportError_("the export comes from a newer drillbit; upgrade drillbit first")
+    try:
+        return store.import_rows(
+            [row.model_dump() for row in document.sessions],
+            [row.model_dump() for row in document.attempts],
+            [row.model_dump() for row in document.cards],
+        )
+    except StoreError:
+        raise
