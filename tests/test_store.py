@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sqlite3
@@ -71,9 +70,8 @@ def test_check_constraints_reject_bad_rows(tmp_path: Path) -> None:
     with Store(tmp_path / "h.sqlite3") as store:
         session = store.start_session("auto", now=FIXED_NOW)
         attempt = store.start_attempt(session, "q1", "s", "h", 60, now=FIXED_NOW)
-        with pytest.raises(StoreError, match="CHECK"):
-            with store.transaction() as db:
-                db.execute("UPDATE attempts SET rating = 7 WHERE id = ?", (attempt,))
+        with pytest.raises(StoreError, match="CHECK"), store.transaction() as db:
+            db.execute("UPDATE attempts SET rating = 7 WHERE id = ?", (attempt,))
 
 
 def test_fsrs_due_dates_move_with_each_rating(tmp_path: Path) -> None:

@@ -148,7 +148,19 @@ class PracticeSession:
         assert item.timer is not None
         item.timer.start()
         self.items.append(item)
-        self.position = index
+        self.position = len(self.items) - 1
+
+    def goto(self, index: int) -> None:
+        """Show item ``index`` (opening its attempt the first time). Used by loop reviews."""
+        if self.items and self.current.timer:
+            self.current.timer.stop()
+        if index < len(self.items):
+            self.position = index
+            item = self.current
+            if item.timer and not item.done and not item.revealed:
+                item.timer.start()
+        else:
+            self._open(index)
 
     def advance(self) -> bool:
         """Move to the next question; False (and the session ends) when there is none."""
@@ -157,7 +169,7 @@ class PracticeSession:
         if self.position + 1 >= self.total:
             self.finish()
             return False
-        self._open(self.position + 1)
+        self.goto(self.position + 1)
         return True
 
     def finish(self) -> None:

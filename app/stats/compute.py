@@ -171,3 +171,36 @@ def coverage_over_time(
             moment = attempt.rated_at or attempt.started_at
             scores[moment.astimezone(tz).date() if tz else moment.date()].append(score)
     return [(day, fmean(values)) for day, values in sorted(scores.items())]
+
+
+@dataclass(frozen=True)
+class SkillGlance:
+    """A home-screen row: computed from cards alone, so it stays fast with a long history."""
+
+    skill: str
+    total: int
+    scheduled: int
+    due: int
+    readiness: float
+
+
+def at_a_glance(
+    index: Sequence[IndexEntry], cards: Mapping[str, CardRow], now: datetime
+) -> list[SkillGlance]:
+    totals: Counter[str] = Counter()
+    scheduled: Counter[str] = Counter()
+    due: Counter[str] = Counter()
+    recall: dict[str, float] = defaultdict(float)
+    for entry in index:
+        totals[entry.skill] += 1
+        row = cards.get(entry.id)
+        if row is None:
+            continue
+        scheduled[entry.skill] += 1
+        due[entry.skill] += row.due <= now
+        card = scheduler.load_card(row.card_json, entry.id, now)
+        recall[entry.skill] += scheduler.retrievability(card, now)
+    return [
+        SkillGlance(skill, total, scheduled[skill], due[skill], recall[skill] / total)
+        for skill, total in totals.items()
+    ]

@@ -465,6 +465,14 @@ class Store:
         )
         return {row["question_id"]: row["mean"] for row in rows if row["mean"] is not None}
 
+    def practice_days(self) -> list[str]:
+        """Local dates (YYYY-MM-DD) with at least one rating, oldest first."""
+        rows = self._read(
+            "SELECT DISTINCT date(substr(rated_at, 1, 19), 'localtime') AS day FROM attempts"
+            " WHERE status = 'rated' ORDER BY day"
+        )
+        return [row["day"] for row in rows]
+
     def seen_ids(self) -> set[str]:
         rows = self._read("SELECT DISTINCT question_id FROM attempts WHERE status = 'rated'")
         return {row[0] for row in rows}

@@ -1,0 +1,214 @@
+"""The drillbit Textual application: loads the core in a worker and routes between screens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from app.bank.loader import Bank
+from app.bank.problems import Problem
+from app.clock import Clock, SystemClock
+from app.review.planner import Filters, plan, plan_loop
+from app.review.session import PracticeSession, history_for
+from app.store.db import Store, StoreError
+from app.tui.messages import BankLoaded, LoadFailed, SessionFinished
+
+
+@dataclass(frozen=True)
+class PracticeRequest:
+    mode: str = "auto"
+    filters: Filters = field(default_factory=Filters)
+    count: int | None = 5
+    total_seconds: int | None = None
+    loop: str | None = None
+    reschedule: bool = False
+    seed: int | None = None
+
+
+class DrillbitApp(App[None]):
+    """Keyboard-first practice for systems and edge-network interviews."""
+
+    TITLE = "drillbit"
+    CSS_PATH = "drillbit.tcss"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+t", "toggle_dark", "Theme", show=False),
+    ]
+
+    def __init__(
+        self,
+        bank_dirs: list[Path],
+        db_path: Path,
+        *,
+        practice: PracticeRequest | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__()
+        self.bank_dirs = bank_dirs
+        self.db_path = db_path
+        self.practice_request = practice
+        self.clock: Clock = clock or SystemClock()
+        self.bank: Bank | None = None
+        self.store: Store | None = None
+        self.problems: list[Problem] = []
+        self.fatal_error: str | None = None
+
+    def on_mount(self) -> None:
+        from app.tui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        self.load_core()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load_core(self) -> None:
+        """Parse the bank and open the history off the UI thread, so the first paint is instant."""
+        from app.bank.cache import load_bank_cached
+
+        try:
+            bank, problems = load_bank_cached(self.bank_dirs)
+            store = Store(self.db_path)
+        except StoreError as error:
+            self.post_message(LoadFailed(str(error)))
+            return
+        self.store = store
+        self.post_message(BankLoaded(bank, problems))
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        self.fatal_error = message.error
+        self.exit()
+
+    @on(BankLoaded)
+    def _bank_loaded(self, message: BankLoaded) -> None:
+        self.bank = message.bank
+        self.problems = message.problems
+        if message.problems:
+            first = message.problems[0]
+            more = f" (and {len(message.problems) - 1} more)" if len(message.problems) > 1 else ""
+            self.notify(
+                f"{first}{more}", title="Bank problems", severity="warning", markup=False, timeout=8
+            )
+        self.screen.post_message(BankLoaded(message.bank, message.problems))
+        if self.practice_request is not None:
+            request, self.practice_request = self.practice_request, None
+            self.start_practice(request)
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    def start_practice(self, request: PracticeRequest) -> bool:
+        """Plan a session and show its first question. False when nothing matches."""
+        from app.tui.screens.question import QuestionScreen
+
+        assert self.bank is not None and self.store is not None
+        now = self.clock.now()
+        history = history_for(self.store, now)
+        index = self.bank.index()
+        seed = request.seed if request.seed is not None else int(now.timestamp())
+        rounds = None
+        if request.loop:
+            loop = self.bank.loops.get(request.loop)
+            if loop is None:
+                names = ", ".join(sorted(self.bank.loops)) or "none defined"
+                self.notify(
+                    f"No loop named '{request.loop}' (loops: {names})",
+                    severity="error",
+                    markup=False,
+                )
+                return False
+            rounds = plan_loop(index, loop, history, now, seed)
+            entries = [entry for r in rounds for entry in r.questions]
+        else:
+            entries = plan(
+                index,
+                mode=request.mode,
+                filters=request.filters,
+                history=history,
+                now=now,
+                count=request.count,
+                total_seconds=request.total_seconds,
+                seed=seed,
+            )
+        if not entries:
+            self.notify(
+                "No questions match: try another mode (new, random) or fewer filters.",
+                title="Nothing to practise",
+                severity="warning",
+            )
+            return False
+        reschedule = request.reschedule or (request.mode != "mock" and not request.loop)
+        try:
+            session = PracticeSession(
+                self.bank,
+                self.store,
+                self.clock,
+                entries,
+                mode=request.mode,
+                filters=request.filters,
+                reschedule=reschedule,
+                rounds=rounds,
+                loop_name=request.loop,
+            )
+        except StoreError as error:
+            self.notify(str(error), title="Cannot record", severity="error", markup=False)
+            return False
+        self.push_screen(QuestionScreen(session))
+        return True
+
+    @on(SessionFinished)
+    def _session_finished(self, message: SessionFinished) -> None:
+        from app.tui.screens.summary import SummaryScreen
+
+        self.switch_screen(SummaryScreen(message.session))
+
+    # -- app-wide actions -------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from app.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def action_stats(self) -> None:
+        from app.tui.screens.stats import StatsScreen
+
+        if self.bank is not None and self.store is not None:
+            self.push_screen(StatsScreen())
+
+    def action_setup(self) -> None:
+        from app.tui.screens.setup import SetupScreen
+
+        if self.bank is not None:
+            self.push_screen(SetupScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Practice: new session", "Choose skills, difficulty, mode and length", self.action_setup
+        )
+        yield SystemCommand(
+            "Practice: quick session",
+            "Five questions: due first, then new",
+            lambda: self.start_practice(PracticeRequest()),
+        )
+        yield SystemCommand(
+            "Statistics", "Readiness, heatmap, coverage and time accuracy", self.action_stats
+        )
+        yield SystemCommand("Help: keys", "Every key drillbit understands", self.action_help)
+        yield SystemCommand(
+            "Toggle light/dark theme",
+            "Switch between textual-dark and textual-light",
+            self.action_toggle_dark,
+        )
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()

@@ -1,0 +1,32 @@
+"""Start the TUI from the CLI's arguments."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.review.planner import Filters
+
+
+def run_tui(args: argparse.Namespace, *, practice: bool) -> int:
+    from app.paths import bank_dirs, database_path
+    from app.tui.app import DrillbitApp, PracticeRequest
+
+    request = None
+    if practice:
+        request = PracticeRequest(
+            mode=args.mode,
+            filters=Filters(tuple(args.skill or ()), args.difficulty, tuple(args.tag or ())),
+            count=args.count if args.count is not None or args.total_seconds else 5,
+            total_seconds=args.total_seconds,
+            loop=args.loop,
+            reschedule=args.reschedule,
+            seed=args.seed,
+        )
+    app = DrillbitApp(bank_dirs(args.bank or ()), database_path(args.db), practice=request)
+    app.run()
+    if app.fatal_error:
+        import sys
+
+        sys.stderr.write(f"drillbit: {app.fatal_error}\n")
+        return 1
+    return 0

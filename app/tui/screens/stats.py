@@ -1,0 +1,76 @@
+"""The stats screen: readiness per skill, a practice heatmap, coverage over time, time accuracy."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+
+from app.stats.compute import coverage_over_time, per_day, per_skill, streak
+from app.tui.widgets.heatmap import Heatmap
+
+
+class StatsScreen(Screen[None]):
+    BINDINGS = [Binding("escape,q", "back", "Back")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="stats"):
+            yield Static(id="stats-title")
+            yield Static(Content("Readiness per skill"), classes="section-title")
+            yield DataTable(id="stats-skills", cursor_type="row", zebra_stripes=True)
+            yield Static(Content("Practice, last 26 weeks"), classes="section-title")
+            yield Heatmap(id="stats-heatmap")
+            yield Static(
+                Content("Rubric coverage over time (one bar per practice day)"),
+                classes="section-title",
+            )
+            yield Sparkline([], id="stats-coverage")
+            yield Static(id="stats-coverage-caption")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.app
+        bank, store = app.bank, app.store  # type: ignore[attr-defined]
+        now = app.clock.now()  # type: ignore[attr-defined]
+        attempts = store.attempts()
+        local = now.astimezone().tzinfo
+        days = per_day(attempts, local)
+        today = now.astimezone(local).date()
+        self.query_one("#stats-title", Static).update(
+            Content.assemble(
+                ("Statistics", "bold"),
+                f"  ·  {len(attempts)} rated attempts  ·  {streak((d.day for d in days), today)}-day streak",
+            )
+        )
+        table = self.query_one("#stats-skills", DataTable)
+        table.add_columns("Skill", "Seen", "Rubric coverage", "Readiness", "Due", "Time / budget")
+        for row in per_skill(bank.index(), attempts, store.cards(), now):
+            accuracy = "-" if row.time_accuracy is None else f"{row.time_accuracy:.2f}x"
+            coverage = "-" if row.mean_coverage is None else f"{row.mean_coverage:.0%}"
+            table.add_row(
+                Text(row.skill),
+                Text(f"{row.seen}/{row.total}", justify="right"),
+                Text(coverage, justify="right"),
+                Text(f"{row.readiness:.0%}", justify="right"),
+                Text(str(row.due), justify="right"),
+                Text(
+                    accuracy,
+                    justify="right",
+                    style="red" if row.time_accuracy and row.time_accuracy > 1.2 else "",
+                ),
+            )
+        self.query_one(Heatmap).show({d.day: d.attempts for d in days}, today)
+        series = coverage_over_time(attempts, local)
+        self.query_one("#stats-coverage", Sparkline).data = [value for _, value in series] or [0.0]
+        caption = "no rated attempts yet"
+        if series:
+            caption = f"{series[0][0]} → {series[-1][0]}: first {series[0][1]:.0%}, latest {series[-1][1]:.0%}"
+        self.query_one("#stats-coverage-caption", Static).update(Content(caption))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,29 @@
+"""Pilot fixtures: the fixture bank, a tmp_path database and a fixed clock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.clock import FakeClock
+from app.tui.app import DrillbitApp, PracticeRequest
+from tests.conftest import FIXED_NOW, FIXTURE_BANK
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(FIXED_NOW)
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, clock: FakeClock):
+    def make(practice: PracticeRequest | None = None, bank: Path = FIXTURE_BANK) -> DrillbitApp:
+        return DrillbitApp([bank], tmp_path / "history.sqlite3", practice=practice, clock=clock)
+
+    return make
+
+
+async def wait_loaded(app: DrillbitApp, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
