@@ -94,7 +94,11 @@ class DrillbitApp(App[None]):
             self.notify(
                 f"{first}{more}", title="Bank problems", severity="warning", markup=False, timeout=8
             )
-        self.screen.post_message(BankLoaded(message.bank, message.problems))
+        from app.tui.screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.refresh_data()
         if self.practice_request is not None:
             request, self.practice_request = self.practice_request, None
             self.start_practice(request)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -14,12 +13,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
 from app.stats.compute import at_a_glance, streak
-from app.tui.messages import BankLoaded
 
 
 class HomeScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter", "quick", "Quick session", priority=True),
+        Binding("enter", "quick", "Practise skill", priority=True),
+        Binding("a", "quick_all", "All skills"),
         Binding("n", "setup", "New session"),
         Binding("s", "stats", "Stats"),
         Binding("q", "quit", "Quit"),
@@ -43,10 +42,6 @@ class HomeScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         if self.app.bank is not None:  # type: ignore[attr-defined]
             self.refresh_data()
-
-    @on(BankLoaded)
-    def _loaded(self, message: BankLoaded) -> None:
-        self.refresh_data()
 
     def refresh_data(self) -> None:
         app = self.app
@@ -75,6 +70,8 @@ class HomeScreen(Screen[None]):
                 key=row.skill,
             )
         table.display = True
+        if self.focused is None:
+            table.focus()
         flame = f"{current}-day streak" if current else "no streak yet: practise today to start one"
         self.query_one("#home-status", Static).update(
             Content(
@@ -95,16 +92,20 @@ class HomeScreen(Screen[None]):
         )
 
     def action_quick(self) -> None:
-        from app.tui.app import PracticeRequest
-
-        if self.app.bank is None:  # type: ignore[attr-defined]
-            return
+        """Five questions of the highlighted skill: due first, then new, then the weakest."""
         table = self.query_one("#skills", DataTable)
-        skills: tuple[str, ...] = ()
-        if table.has_focus and table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            skills = (str(key),)
+        if self.app.bank is None or not table.row_count:  # type: ignore[attr-defined]
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        self._start((str(key),))
+
+    def action_quick_all(self) -> None:
+        if self.app.bank is not None:  # type: ignore[attr-defined]
+            self._start(())
+
+    def _start(self, skills: tuple[str, ...]) -> None:
         from app.review.planner import Filters
+        from app.tui.app import PracticeRequest
 
         self.app.start_practice(PracticeRequest(filters=Filters(skills)))  # type: ignore[attr-defined]
 

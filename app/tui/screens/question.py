@@ -81,6 +81,7 @@ class QuestionScreen(Screen[None]):
         self.session = session
         self._dirty = False
         self._loading_answer = False
+        self._pending_markdown: list = []
         self.phase = "answer"
         """In a loop: 'answer' while the round runs, 'review' once it is over."""
 
@@ -183,12 +184,15 @@ class QuestionScreen(Screen[None]):
         item = self.session.current
         question = item.question
         revealed = item.revealed
+        self.set_class(revealed, "-revealed")
         self.query_one("#q-reveal").display = revealed
         self.query_one("#q-rating").display = revealed
         if not revealed:
             self.set_status(self._hidden_status())
             return
-        self.query_one("#q-model-answer", Markdown).update(question.answer)
+        self._pending_markdown = [
+            self.query_one("#q-model-answer", Markdown).update(question.answer)
+        ]
         rubric = self.query_one("#q-rubric", SelectionList)
         rubric.clear_options()
         rubric.add_options(
@@ -212,7 +216,9 @@ class QuestionScreen(Screen[None]):
             extras += ["### Interviewer notes", question.interviewer_notes]
         if question.references:
             extras += ["### References", _bullets(question.references)]
-        self.query_one("#q-extras", Markdown).update("\n\n".join(extras))
+        self._pending_markdown.append(
+            self.query_one("#q-extras", Markdown).update("\n\n".join(extras))
+        )
         self.update_rating_buttons()
 
     def update_rating_buttons(self) -> None:
@@ -336,16 +342,26 @@ class QuestionScreen(Screen[None]):
             return session.can_undo
         if action == "skip":
             return not (self.in_loop and self.phase == "review")
+        if action == "edit_answer":
+            return not revealed
         return True
 
-    def action_reveal(self) -> None:
+    async def action_reveal(self) -> None:
         self.save_draft_now()
         self.session.reveal()
         self.show_reveal()
+        for pending in self._pending_markdown:
+            await pending
         self.query_one("#q-answer", TextArea).blur()
         suggested = self.query_one(".rate.-suggested", Button)
-        self.set_focus(suggested)
+        self.set_focus(suggested, scroll_visible=False)
+        self.call_after_refresh(self._scroll_to_reveal)
         self.refresh_bindings()
+
+    def _scroll_to_reveal(self) -> None:
+        body = self.query_one("#q-body", VerticalScroll)
+        reveal = self.query_one("#q-reveal")
+        body.scroll_to(y=reveal.virtual_region.y, animate=False)
 
     def save_draft_now(self) -> None:
         self._dirty = True
@@ -362,7 +378,7 @@ class QuestionScreen(Screen[None]):
         correct = self.session.pick(index)
         self.query_one("#q-choices", OptionList).highlighted = index
         if not self.in_loop:
-            self.action_reveal()
+            self.call_later(self.action_reveal)
         else:
             self.notify(f"Chose {CHOICE_KEYS[index]}", timeout=2)
             self.refresh_bindings()
@@ -470,7 +486,7 @@ class QuestionScreen(Screen[None]):
             if item.timer:
                 item.timer.stop()
         self.show_item()
-        self.action_reveal()
+        self.call_later(self.action_reveal)
 
     def action_skip(self) -> None:
         try:
