@@ -25,5 +25,10 @@ def make_app(tmp_path: Path, clock: FakeClock):
 
 
 async def wait_loaded(app: DrillbitApp, pilot) -> None:
+    """Wait for the loading worker and for its BankLoaded message to be handled."""
     await app.workers.wait_for_complete()
+    for _ in range(100):
+        await pilot.pause()
+        if app.bank is not None and app.practice_request is None:
+            break
     await pilot.pause()
