@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, NamedTuple, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -34,9 +34,8 @@ class Placement:
     line: int
 
 
-@dataclass(frozen=True)
-class IndexEntry:
-    """What picking a question needs, without its text."""
+class IndexEntry(NamedTuple):
+    """What picking a question needs, without its text. A tuple: cheap to cache and load."""
 
     id: str
     skill: str
@@ -45,6 +44,18 @@ class IndexEntry:
     time_seconds: int
     kind: str
     title: str
+
+    @classmethod
+    def of(cls, question: Question, skill: str) -> IndexEntry:
+        return cls(
+            question.id,
+            skill,
+            question.difficulty,
+            tuple(question.tags),
+            question.time_seconds,
+            question.kind,
+            question.title,
+        )
 
 
 @dataclass(frozen=True)
@@ -60,29 +71,21 @@ class Bank:
     """Every valid question of one or more bank directories, in file order."""
 
     skills: dict[str, Skill] = field(default_factory=dict)
-    questions: dict[str, Question] = field(default_factory=dict)
+    questions: Mapping[str, Question] = field(default_factory=dict)
+    """Full questions by id. From the cache this mapping loads each question on first use."""
     placements: dict[str, Placement] = field(default_factory=dict)
     loops: dict[str, Loop] = field(default_factory=dict)
+    entries: dict[str, IndexEntry] = field(default_factory=dict)
+    """The index: everything a session needs to pick questions, in bank order."""
 
     def __len__(self) -> int:
-        return len(self.questions)
+        return len(self.entries)
 
     def __contains__(self, question_id: object) -> bool:
-        return question_id in self.questions
+        return question_id in self.entries
 
     def index(self) -> list[IndexEntry]:
-        return [
-            IndexEntry(
-                q.id,
-                self.placements[q.id].skill,
-                q.difficulty,
-                tuple(q.tags),
-                q.time_seconds,
-                q.kind,
-                q.title,
-            )
-            for q in self.questions.values()
-        ]
+        return list(self.entries.values())
 
     def skill_of(self, question_id: str) -> str:
         return self.placements[question_id].skill
@@ -97,12 +100,12 @@ class Bank:
         """Questions matching every filter given (skills: any of; tags: all of)."""
         wanted_skills, wanted_tags, wanted_ids = set(skills), set(tags), set(ids)
         return [
-            question
-            for question in self.questions.values()
-            if (not wanted_skills or self.placements[question.id].skill in wanted_skills)
-            and (difficulty is None or question.difficulty == difficulty)
-            and wanted_tags <= set(question.tags)
-            and (not wanted_ids or question.id in wanted_ids)
+            self.questions[entry.id]
+            for entry in self.entries.values()
+            if (not wanted_skills or entry.skill in wanted_skills)
+            and (difficulty is None or entry.difficulty == difficulty)
+            and wanted_tags <= set(entry.tags)
+            and (not wanted_ids or entry.id in wanted_ids)
         ]
 
 
@@ -383,43 +386,79 @@ def load_bank(paths: Iterable[Path]) -> tuple[Bank, list[Problem]]:
     return assemble(load_file(path) for path in bank_files(paths))
 
 
+@dataclass
+class FileSummary:
+    """A loaded file reduced to what assembling a bank needs (and what the cache stores)."""
+
+    path: Path
+    header: tuple[str, str, str] | None
+    """(skill, title, description) when the header is valid."""
+    header_position: tuple[int, int]
+    entries: list[tuple[IndexEntry, int, int]]
+    """Each valid question's index entry and the line and column of its id."""
+    loops: list[Loop]
+    loop_skill_positions: dict[tuple[str, str], tuple[int, int]]
+    problems: list[Problem]
+
+    @classmethod
+    def of(cls, loaded: LoadedFile) -> FileSummary:
+        header = loaded.header
+        skill = header.skill if header else ""
+        return cls(
+            loaded.path,
+            (header.skill, header.title, header.description) if header else None,
+            loaded.header_position,
+            [(IndexEntry.of(q, skill), line, column) for q, (line, column) in loaded.questions],
+            loaded.loops,
+            loaded.loop_skill_positions,
+            loaded.problems,
+        )
+
+
 def assemble(files: Iterable[LoadedFile]) -> tuple[Bank, list[Problem]]:
     """Merge loaded files into one bank, reporting ids and skills defined twice."""
+    loaded_files = list(files)
+    questions = {q.id: q for loaded in loaded_files for q, _ in loaded.questions}
+    bank, problems = assemble_index(FileSummary.of(loaded) for loaded in loaded_files)
+    bank.questions = {question_id: questions[question_id] for question_id in bank.entries}
+    return bank, problems
+
+
+def assemble_index(files: Iterable[FileSummary]) -> tuple[Bank, list[Problem]]:
+    """The bank's skills, index, placements and loops, without question text."""
     bank = Bank()
     problems: list[Problem] = []
     loop_checks: list[tuple[Path, str, str, int, int]] = []
-    for loaded in files:
-        problems.extend(loaded.problems)
-        for loop in loaded.loops:
+    for summary in files:
+        problems.extend(summary.problems)
+        for loop in summary.loops:
             bank.loops[loop.name] = loop
-        for (loop_name, skill), (line, column) in loaded.loop_skill_positions.items():
-            loop_checks.append((loaded.path, loop_name, skill, line, column))
-        header = loaded.header
-        if header is None:
+        for (loop_name, skill), (line, column) in summary.loop_skill_positions.items():
+            loop_checks.append((summary.path, loop_name, skill, line, column))
+        if summary.header is None:
             continue
-        if header.skill in bank.skills:
-            other = bank.skills[header.skill].path
-            line, column = loaded.header_position
-            message = f"skill '{header.skill}' is also defined in {other}"
-            problems.append(Problem(str(loaded.path), line, column, message))
+        slug, title, description = summary.header
+        if slug in bank.skills:
+            other = bank.skills[slug].path
+            line, column = summary.header_position
+            message = f"skill '{slug}' is also defined in {other}"
+            problems.append(Problem(str(summary.path), line, column, message))
             continue
-        bank.skills[header.skill] = Skill(
-            header.skill, header.title, header.description, loaded.path
-        )
-        for question, (line, column) in loaded.questions:
-            if question.id in bank.questions:
-                first = bank.placements[question.id]
+        bank.skills[slug] = Skill(slug, title, description, summary.path)
+        for entry, line, column in summary.entries:
+            if entry.id in bank.entries:
+                first = bank.placements[entry.id]
                 problems.append(
                     Problem(
-                        str(loaded.path),
+                        str(summary.path),
                         line,
                         column,
-                        f"duplicate id '{question.id}': already used at {first.path}:{first.line}",
+                        f"duplicate id '{entry.id}': already used at {first.path}:{first.line}",
                     )
                 )
                 continue
-            bank.questions[question.id] = question
-            bank.placements[question.id] = Placement(header.skill, loaded.path, line)
+            bank.entries[entry.id] = entry
+            bank.placements[entry.id] = Placement(slug, summary.path, line)
     for path, loop_name, skill, line, column in loop_checks:
         if skill not in bank.skills:
             message = f"loop '{loop_name}' names the skill '{skill}', which no bank file defines"
