@@ -1,13 +1,225 @@
-"""Loading the bank for commands that run often (replaced by a compiled cache in issue 7)."""
+"""A compiled bank cache, so that an unchanged bank is never parsed again.
+
+Each bank file is known by its path, size, modification time and content hash. A file whose
+size and mtime match (and whose mtime is not too close to the moment it was cached, as git
+does for "racy" entries) is taken from the cache; any other file is read and hashed, and parsed
+again unless the hash still matches. The cache is never trusted over the YAML, and a corrupt or
+unreadable cache is rebuilt silently. ``drillbit validate`` does not use it.
+
+The index (one small pickle) is all a session needs to start. Question text lives in one blob
+per file, as separately pickled questions, and is unpickled only for questions actually shown.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-from app.bank.loader import Bank, load_bank
+from app import __version__
+from app.bank.loader import (
+    Bank,
+    FileSummary,
+    assemble_index,
+    bank_files,
+    load_file,
+    load_text,
+    read_text,
+)
+from app.bank.models import Question
 from app.bank.problems import Problem
+from app.paths import cache_dir
+
+CACHE_FORMAT = 1
+RACY_SECONDS = 2.0
+
+
+@dataclass
+class CachedFile:
+    key: str
+    """The absolute path of the bank file."""
+    size: int
+    mtime_ns: int
+    digest: str
+    cached_at_ns: int
+    summary: FileSummary
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _stamp() -> str:
+    import pydantic
+
+    return f"{CACHE_FORMAT}-{__version__}-{pydantic.VERSION}"
+
+
+def _index_path(keys: list[str]) -> Path:
+    name = hashlib.blake2b("\n".join(keys).encode(), digest_size=8).hexdigest()
+    return cache_dir() / f"bank-{name}.index"
+
+
+def _blob_path(digest: str) -> Path:
+    return cache_dir() / f"questions-{digest}.blob"
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # A cache we cannot write is only a slower start next time.
+
+
+def _read_index(path: Path) -> dict[str, CachedFile]:
+    try:
+        with path.open("rb") as stream:
+            stamp, files = pickle.load(stream)
+    except Exception:
+        return {}
+    if stamp != _stamp() or not isinstance(files, dict):
+        return {}
+    return files
+
+
+class LazyQuestions(Mapping[str, Question]):
+    """Questions by id, unpickled from their file's blob on first use."""
+
+    def __init__(self, bank: Bank, files: Mapping[str, CachedFile]) -> None:
+        self._bank = bank
+        self._digest_of = {
+            entry.id: files[str(bank.placements[entry.id].path)].digest
+            for entry in bank.entries.values()
+        }
+        self._blobs: dict[str, dict[str, bytes]] = {}
+        self._loaded: dict[str, Question] = {}
+
+    def __getitem__(self, question_id: str) -> Question:
+        found = self._loaded.get(question_id)
+        if found is not None:
+            return found
+        if question_id not in self._bank.entries:
+            raise KeyError(question_id)
+        question = self._from_blob(question_id) or self._from_yaml(question_id)
+        self._loaded[question_id] = question
+        return question
+
+    def _from_blob(self, question_id: str) -> Question | None:
+        digest = self._digest_of[question_id]
+        try:
+            blob = self._blobs.get(digest)
+            if blob is None:
+                with _blob_path(digest).open("rb") as stream:
+                    blob = pickle.load(stream)
+                self._blobs[digest] = blob
+            question = pickle.loads(blob[question_id])
+        except Exception:
+            return None
+        return question if isinstance(question, Question) else None
+
+    def _from_yaml(self, question_id: str) -> Question:
+        loaded = load_file(self._bank.placements[question_id].path)
+        for question, _ in loaded.questions:
+            self._loaded.setdefault(question.id, question)
+        if question_id not in self._loaded:
+            raise KeyError(question_id)
+        return self._loaded[question_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._bank.entries)
+
+    def __len__(self) -> int:
+        return len(self._bank.entries)
+
+    def __contains__(self, question_id: object) -> bool:
+        return question_id in self._bank.entries
+
+
+def _compile(path: Path, key: str, stat: os.stat_result, data: bytes | None) -> CachedFile:
+    """Parse one file and store its questions' blob. ``data`` is None when unreadable."""
+    text, problems = read_text(path)
+    loaded = load_text(text, path) if text is not None else None
+    if loaded is None:
+        from app.bank.loader import LoadedFile
+
+        loaded = LoadedFile(path, problems=problems)
+    digest = _digest(data or b"")
+    blob = {
+        question.id: pickle.dumps(question, pickle.HIGHEST_PROTOCOL)
+        for question, _ in loaded.questions
+    }
+    _write_atomic(_blob_path(digest), pickle.dumps(blob, pickle.HIGHEST_PROTOCOL))
+    return CachedFile(
+        key, stat.st_size, stat.st_mtime_ns, digest, _now_ns(), FileSummary.of(loaded)
+    )
+
+
+def _now_ns() -> int:
+    import time
+
+    return time.time_ns()
+
+
+def _fresh(cached: CachedFile | None, stat: os.stat_result) -> bool:
+    if cached is None or cached.size != stat.st_size or cached.mtime_ns != stat.st_mtime_ns:
+        return False
+    # A file written in the same instant as its cache entry may have changed unseen.
+    return cached.cached_at_ns - stat.st_mtime_ns > RACY_SECONDS * 1e9
 
 
 def load_bank_cached(paths: Iterable[Path]) -> tuple[Bank, list[Problem]]:
-    return load_bank(paths)
+    """The bank from the cache where it is current, parsing only files that changed."""
+    files = list(bank_files(paths))
+    keys = [str(path.resolve()) for path in files]
+    index_path = _index_path(keys)
+    cached = _read_index(index_path)
+    current: dict[str, CachedFile] = {}
+    changed = set(cached) != set(keys)
+    for key in keys:
+        # Cached summaries name files by absolute path, whatever the working directory.
+        path = Path(key)
+        try:
+            stat = path.stat()
+        except OSError:
+            loaded = load_file(path)  # reports the problem with its location
+            summary = FileSummary.of(loaded)
+            current[key] = CachedFile(key, -1, -1, "", 0, summary)
+            changed = True
+            continue
+        entry = cached.get(key)
+        if _fresh(entry, stat):
+            assert entry is not None
+            current[key] = entry
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = None
+        if (
+            entry is not None
+            and data is not None
+            and entry.digest == _digest(data)
+            and _blob_path(entry.digest).exists()
+        ):
+            entry.size, entry.mtime_ns, entry.cached_at_ns = (
+                stat.st_size,
+                stat.st_mtime_ns,
+                _now_ns(),
+            )
+            current[key] = entry
+        else:
+            current[key] = _compile(path, key, stat, data)
+        changed = True
+    if changed:
+        _write_atomic(index_path, pickle.dumps((_stamp(), current), pickle.HIGHEST_PROTOCOL))
+    bank, problems = assemble_index(cached_file.summary for cached_file in current.values())
+    bank.questions = LazyQuestions(bank, current)
+    return bank, problems

@@ -107,6 +107,9 @@ class PracticeSession:
         self.session_timer = Timer(clock)
         self.session_timer.start()
         self.entries = entries
+        # The questions as planned: a curator may break a bank file mid-session (``e``), and the
+        # questions still to come from it must not vanish from under the session.
+        self._planned = {entry.id: bank.questions[entry.id] for entry in entries}
         self.items: list[Item] = []
         self.position = 0
         self.finished = False
@@ -135,7 +138,7 @@ class PracticeSession:
 
     def _open(self, index: int) -> None:
         entry = self.entries[index]
-        question = self.bank.questions[entry.id]
+        question = self.bank.questions.get(entry.id) or self._planned[entry.id]
         attempt_id = self.store.start_attempt(
             self.session_id,
             entry.id,

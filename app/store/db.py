@@ -168,6 +168,9 @@ class Store:
             application_id = db.execute("PRAGMA application_id").fetchone()[0]
             version = db.execute("PRAGMA user_version").fetchone()[0]
             tables = db.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
+        except sqlite3.OperationalError as error:
+            # Cannot open, busy, read-only, I/O: the file may be fine, so do not call it corrupt.
+            raise _translate(error, self.path) from None
         except sqlite3.DatabaseError:
             raise StoreError(
                 f"{self.path}: the database is corrupt or not a drillbit database; left untouched"
