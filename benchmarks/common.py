@@ -1,0 +1,159 @@
+"""Helpers shared by the benchmarks: a generated bank, and time-to-text in a real terminal."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MODELINE = "# yaml-language-server: $schema=schema.json\n"
+
+
+def generate_bank(directory: Path, questions: int = 10_000, files: int = 10) -> Path:
+    """A bank of ``questions`` realistic questions (about 2 KB each) spread over ``files`` skills."""
+    directory.mkdir(parents=True, exist_ok=True)
+    per_file = questions // files
+    difficulties = ("easy", "medium", "hard")
+    for f in range(files):
+        skill = f"skill-{f:02d}"
+        lines = [MODELINE, f"skill: {skill}\n", f"title: Generated skill {f}\n",
+                 "description: A generated skill for benchmarks.\n", "questions:\n"]
+        for q in range(per_file):
+            n = f * per_file + q
+            lines.append(
+                f"""  - id: {skill}-q{q:05d}
+    title: Generated question {n} about retransmissions and head-of-line blocking
+    difficulty: {difficulties[n % 3]}
+    time: {5 + n % 20}m
+    kind: scenario
+    tags: [tcp, quic, gen-{n % 50}]
+    prompt: |
+      Your edge proxy's p99 time to first byte doubled after a kernel upgrade on PoP {n % 300}.
+      Here is the `ss -ti` output for one slow connection:
+
+      ```
+      ESTAB 0 0 10.0.{n % 250}.1:443 192.0.2.{n % 250}:51234
+        cubic wscale:7,7 rto:204 rtt:{n % 90 + 10}.5/3.1 mss:1448 cwnd:{n % 40 + 4} retrans:0/{n % 7}
+      ```
+
+      What do you check next, and why?
+    hints:
+      - Compare the congestion window with the bandwidth-delay product.
+      - Look at the retransmission counter and at what changed in the kernel.
+    answer: |
+      The connection is limited by a small congestion window after repeated losses. Check the
+      retransmission counters with `nstat`, compare the kernel's default congestion control and
+      initial window before and after the upgrade, and capture a trace with `tcpdump` to see
+      whether losses are real or caused by a middlebox. If the loss is on the path, BBR may
+      recover the throughput; if the initial window shrank, restore it with `ip route change`.
+    rubric:
+      - point: Relates cwnd and RTT to throughput (bandwidth-delay product)
+        weight: 3
+      - point: Checks retransmissions and loss with nstat or ss
+        weight: 2
+      - point: Compares kernel defaults before and after the upgrade
+    follow_ups:
+      - question: How would BBR behave on this path?
+        answer: It paces at the estimated bottleneck bandwidth and is less sensitive to random loss.
+    references:
+      - RFC 9438 (CUBIC)
+"""
+            )
+        (directory / f"{skill}.yaml").write_text("".join(lines), encoding="utf-8")
+    return directory
+
+
+def median_of(runs: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+def wall(command: Sequence[str], env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def require_tmux() -> None:
+    if shutil.which("tmux") is None:
+        sys.exit("this benchmark drives a real terminal: install tmux")
+
+
+def time_to_text(
+    command: Sequence[str], marker: str, env: dict[str, str], size: tuple[int, int] = (80, 24),
+    timeout: float = 30.0,
+) -> tuple[float, int]:
+    """Seconds from process start until ``marker`` is on a real (tmux) terminal, and peak RSS in KiB."""
+    session = f"bench{os.getpid()}{time.perf_counter_ns() % 10**6}"
+    shell_env = " ".join(f"{k}={_quote(v)}" for k, v in env.items())
+    line = f"exec env {shell_env} " + " ".join(_quote(part) for part in command)
+    width, height = size
+    start = time.perf_counter()
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height), line], check=True)
+    try:
+        pid = subprocess.run(["tmux", "display", "-p", "-t", session, "#{pane_pid}"], capture_output=True, text=True, check=True).stdout.strip()
+        while True:
+            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=False).stdout
+            if marker in screen:
+                elapsed = time.perf_counter() - start
+                break
+            if time.perf_counter() - start > timeout:
+                raise RuntimeError(f"'{marker}' never appeared; the screen was:\n{screen}")
+            time.sleep(0.002)
+        peak = _peak_rss_kib(pid)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], check=False, stderr=subprocess.DEVNULL)
+    return elapsed, peak
+
+
+def _peak_rss_kib(pid: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def scratch() -> Path:
+    return Path(tempfile.mkdtemp(prefix="drillbit-bench-"))
+
+
+def drillbit_command() -> list[str]:
+    found = shutil.which("drillbit")
+    return [found] if found else [sys.executable, "-m", "app"]
+
+
+def base_env(directory: Path) -> dict[str, str]:
+    return {
+        "PYTHONPATH": str(REPO),
+        "DRILLBIT_CACHE_DIR": str(directory / "cache"),
+        "XDG_DATA_HOME": str(directory / "data"),
+        "TERM": "xterm-256color",
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/root"),
+    }
+
+
+def first_question(bank: Path, skill: str) -> tuple[str, str]:
+    """The prompt of the question `practice --mode new --skill S -n 1` shows first, and a marker:
+    a few words of its first line, as they appear on screen."""
+    sys.path.insert(0, str(REPO))
+    from app.bank.loader import load_bank
+
+    loaded, _ = load_bank([bank])
+    question = loaded.select(skills=[skill])[0]
+    first_line = question.prompt.strip().splitlines()[0]
+    words = [w for w in first_line.replace("`", "").replace("*", "").split() if w.isalpha()]
+    return question.prompt, " ".join(words[:3])
