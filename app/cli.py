@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from app import __version__
 
 if TYPE_CHECKING:
-    from app.bank import Bank, Problem
+    from app.bank.index import Bank
+    from app.bank.problems import Problem
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -99,7 +100,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             json.dumps([_question_json(bank, q.id) for q in selected], indent=2, ensure_ascii=False)
         )
         return EXIT_OK
-    from app.bank.models import format_duration
+    from app.bank.durations import format_duration
 
     rows = [
         (q.id, bank.skill_of(q.id), q.difficulty, format_duration(q.time_seconds), q.kind, q.title)
@@ -216,9 +217,9 @@ def cmd_home(args: argparse.Namespace) -> int:
 
 
 def cmd_practice(args: argparse.Namespace) -> int:
-    from app.bank.models import parse_duration
-
     if args.time:
+        from app.bank.durations import parse_duration
+
         try:
             args.total_seconds = parse_duration(args.time)
         except ValueError as error:

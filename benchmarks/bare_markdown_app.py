@@ -7,6 +7,8 @@ import sys
 from textual.app import App, ComposeResult
 from textual.widgets import Markdown
 
+from app.tui.markdown import markdown_parser  # the same parser, so both render the same way
+
 DOCUMENT = """\
 # The TCP three-way handshake
 
@@ -20,7 +22,8 @@ SYN -> SYN-ACK -> ACK
 
 class BareMarkdownApp(App[None]):
     def compose(self) -> ComposeResult:
-        yield Markdown(sys.argv[1] if len(sys.argv) > 1 else DOCUMENT, open_links=False)
+        document = sys.argv[1] if len(sys.argv) > 1 else DOCUMENT
+        yield Markdown(document, open_links=False, parser_factory=markdown_parser)
 
 
 if __name__ == "__main__":

@@ -26,13 +26,15 @@ def bank_copy(tmp_path: Path) -> Path:
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     seen: list[Path] = []
-    original = cache.load_text
+    import app.bank.loader as loader
+
+    original = loader.load_text
 
     def counting(text, path, loaded=None):
         seen.append(Path(path))
         return original(text, path, loaded)
 
-    monkeypatch.setattr(cache, "load_text", counting)
+    monkeypatch.setattr(loader, "load_text", counting)
     return seen
 
 
@@ -108,7 +110,9 @@ def test_problems_are_cached_too(bank_copy: Path) -> None:
     assert first == second and len(first) == 1 and "YAML syntax error" in first[0].message
 
 
-def test_unwritable_cache_still_loads(bank_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_unwritable_cache_still_loads(
+    bank_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     monkeypatch.setenv("DRILLBIT_CACHE_DIR", str(blocker / "cache"))

@@ -1,7 +1,5 @@
-"""The question bank: models, loader and schema. Never imports Textual."""
+"""The question bank: models, loader, index, cache and schema. Never imports Textual.
 
-from app.bank.loader import Bank, Placement, Skill, load_bank
-from app.bank.models import Question
-from app.bank.problems import BankError, Problem
-
-__all__ = ["Bank", "BankError", "Placement", "Problem", "Question", "Skill", "load_bank"]
+Import the submodules directly: this package stays empty so that importing the light index
+(``app.bank.index``) does not pull in pydantic and YAML.
+"""

@@ -19,20 +19,15 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import __version__
-from app.bank.loader import (
-    Bank,
-    FileSummary,
-    assemble_index,
-    bank_files,
-    load_file,
-    load_text,
-    read_text,
-)
-from app.bank.models import Question
+from app.bank.index import Bank, FileSummary, assemble_index, bank_files
 from app.bank.problems import Problem
 from app.paths import cache_dir
+
+if TYPE_CHECKING:
+    from app.bank.models import Question
 
 CACHE_FORMAT = 1
 RACY_SECONDS = 2.0
@@ -54,9 +49,15 @@ def _digest(data: bytes) -> str:
 
 
 def _stamp() -> str:
-    import pydantic
+    """What the cached pickles depend on: this drillbit and the installed pydantic.
 
-    return f"{CACHE_FORMAT}-{__version__}-{pydantic.VERSION}"
+    pydantic is identified by its installed files (found without importing it, which is slow).
+    """
+    from importlib.util import find_spec
+
+    spec = find_spec("pydantic")
+    installed = os.stat(spec.origin).st_mtime_ns if spec and spec.origin else 0
+    return f"{CACHE_FORMAT}-{__version__}-{installed}"
 
 
 def _index_path(keys: list[str]) -> Path:
@@ -90,7 +91,7 @@ def _read_index(path: Path) -> dict[str, CachedFile]:
     return files
 
 
-class LazyQuestions(Mapping[str, Question]):
+class LazyQuestions(Mapping[str, "Question"]):
     """Questions by id, unpickled from their file's blob on first use."""
 
     def __init__(self, bank: Bank, files: Mapping[str, CachedFile]) -> None:
@@ -123,9 +124,13 @@ class LazyQuestions(Mapping[str, Question]):
             question = pickle.loads(blob[question_id])
         except Exception:
             return None
+        from app.bank.models import Question
+
         return question if isinstance(question, Question) else None
 
     def _from_yaml(self, question_id: str) -> Question:
+        from app.bank.loader import load_file
+
         loaded = load_file(self._bank.placements[question_id].path)
         for question, _ in loaded.questions:
             self._loaded.setdefault(question.id, question)
@@ -145,11 +150,11 @@ class LazyQuestions(Mapping[str, Question]):
 
 def _compile(path: Path, key: str, stat: os.stat_result, data: bytes | None) -> CachedFile:
     """Parse one file and store its questions' blob. ``data`` is None when unreadable."""
+    from app.bank.loader import LoadedFile, load_text, read_text, summarise
+
     text, problems = read_text(path)
     loaded = load_text(text, path) if text is not None else None
     if loaded is None:
-        from app.bank.loader import LoadedFile
-
         loaded = LoadedFile(path, problems=problems)
     digest = _digest(data or b"")
     blob = {
@@ -157,9 +162,7 @@ def _compile(path: Path, key: str, stat: os.stat_result, data: bytes | None) -> 
         for question, _ in loaded.questions
     }
     _write_atomic(_blob_path(digest), pickle.dumps(blob, pickle.HIGHEST_PROTOCOL))
-    return CachedFile(
-        key, stat.st_size, stat.st_mtime_ns, digest, _now_ns(), FileSummary.of(loaded)
-    )
+    return CachedFile(key, stat.st_size, stat.st_mtime_ns, digest, _now_ns(), summarise(loaded))
 
 
 def _now_ns() -> int:
@@ -189,8 +192,9 @@ def load_bank_cached(paths: Iterable[Path]) -> tuple[Bank, list[Problem]]:
         try:
             stat = path.stat()
         except OSError:
-            loaded = load_file(path)  # reports the problem with its location
-            summary = FileSummary.of(loaded)
+            from app.bank.loader import load_file, summarise
+
+            summary = summarise(load_file(path))  # reports the problem with its location
             current[key] = CachedFile(key, -1, -1, "", 0, summary)
             changed = True
             continue

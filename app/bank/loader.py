@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, get_args
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from app.bank.index import (
+    Bank,
+    FileSummary,
+    IndexEntry,
+    Placement,
+    Skill,
+    assemble_index,
+    bank_files,
+)
 from app.bank.models import (
     DIFFICULTIES,
     KINDS,
@@ -19,94 +28,12 @@ from app.bank.models import (
     SkillHeader,
 )
 from app.bank.problems import Problem
+
+__all__ = ["Bank", "FileSummary", "IndexEntry", "LoadedFile", "Placement", "Skill", "load_bank"]
 from app.bank.yamltree import Tree, parse
 
 MAX_FILE_BYTES = 1024 * 1024
 LOOPS_FILE = "loops.yaml"
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Where a question lives: its skill and the file and line that define it."""
-
-    skill: str
-    path: Path
-    line: int
-
-
-class IndexEntry(NamedTuple):
-    """What picking a question needs, without its text. A tuple: cheap to cache and load."""
-
-    id: str
-    skill: str
-    difficulty: str
-    tags: tuple[str, ...]
-    time_seconds: int
-    kind: str
-    title: str
-
-    @classmethod
-    def of(cls, question: Question, skill: str) -> IndexEntry:
-        return cls(
-            question.id,
-            skill,
-            question.difficulty,
-            tuple(question.tags),
-            question.time_seconds,
-            question.kind,
-            question.title,
-        )
-
-
-@dataclass(frozen=True)
-class Skill:
-    slug: str
-    title: str
-    description: str
-    path: Path
-
-
-@dataclass
-class Bank:
-    """Every valid question of one or more bank directories, in file order."""
-
-    skills: dict[str, Skill] = field(default_factory=dict)
-    questions: Mapping[str, Question] = field(default_factory=dict)
-    """Full questions by id. From the cache this mapping loads each question on first use."""
-    placements: dict[str, Placement] = field(default_factory=dict)
-    loops: dict[str, Loop] = field(default_factory=dict)
-    entries: dict[str, IndexEntry] = field(default_factory=dict)
-    """The index: everything a session needs to pick questions, in bank order."""
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def __contains__(self, question_id: object) -> bool:
-        return question_id in self.entries
-
-    def index(self) -> list[IndexEntry]:
-        return list(self.entries.values())
-
-    def skill_of(self, question_id: str) -> str:
-        return self.placements[question_id].skill
-
-    def select(
-        self,
-        skills: Iterable[str] = (),
-        difficulty: str | None = None,
-        tags: Iterable[str] = (),
-        ids: Iterable[str] = (),
-    ) -> list[Question]:
-        """Questions matching every filter given (skills: any of; tags: all of)."""
-        wanted_skills, wanted_tags, wanted_ids = set(skills), set(tags), set(ids)
-        return [
-            self.questions[entry.id]
-            for entry in self.entries.values()
-            if (not wanted_skills or entry.skill in wanted_skills)
-            and (difficulty is None or entry.difficulty == difficulty)
-            and wanted_tags <= set(entry.tags)
-            and (not wanted_ids or entry.id in wanted_ids)
-        ]
 
 
 @dataclass
@@ -298,6 +225,15 @@ def _validate(
         return None, problems
 
 
+def _tainted(tree: Tree, path: tuple[Any, ...]) -> bool:
+    """Whether the parse reported a problem at ``path``, above it or inside it.
+
+    Such a value (a control character, an alias, an unknown tag) may still validate, but it was
+    reported as an error, so it is left out of the bank like any other invalid question.
+    """
+    return tree.is_poisoned(path) or any(bad[: len(path)] == path for bad in tree.poisoned)
+
+
 # -- files and banks -------------------------------------------------------------------------
 
 
@@ -337,8 +273,12 @@ def load_text(text: str, path: Path, loaded: LoadedFile | None = None) -> Loaded
         loops_file, problems = _validate(LoopsFile, data, tree, (), source)
         loaded.problems.extend(problems)
         if loops_file is not None:
-            loaded.loops = list(loops_file.loops)
+            loaded.loops = [
+                loop for i, loop in enumerate(loops_file.loops) if not _tainted(tree, ("loops", i))
+            ]
             for i, loop in enumerate(loops_file.loops):
+                if _tainted(tree, ("loops", i)):
+                    continue
                 for j, round_ in enumerate(loop.rounds):
                     for k, skill in enumerate(round_.skills):
                         where = ("loops", i, "rounds", j, "skills", k)
@@ -359,26 +299,17 @@ def load_text(text: str, path: Path, loaded: LoadedFile | None = None) -> Loaded
                 f"skill '{header.skill}' must match the file name '{path.stem}'",
             )
         )
+    if any(len(bad) < 2 or bad[0] != "questions" for bad in tree.poisoned):
+        header = None  # the header itself holds a reported problem: leave the file out
     loaded.header = header
     questions = data.get("questions")
     if isinstance(questions, list):
         for index, item in enumerate(questions):
             question, problems = _validate(Question, item, tree, ("questions", index), source)
             loaded.problems.extend(problems)
-            if question is not None:
+            if question is not None and not _tainted(tree, ("questions", index)):
                 loaded.questions.append((question, tree.position(("questions", index, "id"))))
     return loaded
-
-
-def bank_files(directories: Iterable[Path]) -> Iterator[Path]:
-    """The YAML files of each directory (or the path itself where a file is named)."""
-    for directory in directories:
-        if directory.is_dir():
-            yield from sorted(
-                child for child in directory.iterdir() if child.suffix in (".yaml", ".yml")
-            )
-        else:
-            yield directory
 
 
 def load_bank(paths: Iterable[Path]) -> tuple[Bank, list[Problem]]:
@@ -386,81 +317,25 @@ def load_bank(paths: Iterable[Path]) -> tuple[Bank, list[Problem]]:
     return assemble(load_file(path) for path in bank_files(paths))
 
 
-@dataclass
-class FileSummary:
-    """A loaded file reduced to what assembling a bank needs (and what the cache stores)."""
-
-    path: Path
-    header: tuple[str, str, str] | None
-    """(skill, title, description) when the header is valid."""
-    header_position: tuple[int, int]
-    entries: list[tuple[IndexEntry, int, int]]
-    """Each valid question's index entry and the line and column of its id."""
-    loops: list[Loop]
-    loop_skill_positions: dict[tuple[str, str], tuple[int, int]]
-    problems: list[Problem]
-
-    @classmethod
-    def of(cls, loaded: LoadedFile) -> FileSummary:
-        header = loaded.header
-        skill = header.skill if header else ""
-        return cls(
-            loaded.path,
-            (header.skill, header.title, header.description) if header else None,
-            loaded.header_position,
-            [(IndexEntry.of(q, skill), line, column) for q, (line, column) in loaded.questions],
-            loaded.loops,
-            loaded.loop_skill_positions,
-            loaded.problems,
-        )
+def summarise(loaded: LoadedFile) -> FileSummary:
+    """What assembling a bank (and the cache) needs of a loaded file."""
+    header = loaded.header
+    skill = header.skill if header else ""
+    return FileSummary(
+        loaded.path,
+        (header.skill, header.title, header.description) if header else None,
+        loaded.header_position,
+        [(IndexEntry.of(q, skill), line, column) for q, (line, column) in loaded.questions],
+        loaded.loops,
+        loaded.loop_skill_positions,
+        loaded.problems,
+    )
 
 
 def assemble(files: Iterable[LoadedFile]) -> tuple[Bank, list[Problem]]:
     """Merge loaded files into one bank, reporting ids and skills defined twice."""
     loaded_files = list(files)
     questions = {q.id: q for loaded in loaded_files for q, _ in loaded.questions}
-    bank, problems = assemble_index(FileSummary.of(loaded) for loaded in loaded_files)
+    bank, problems = assemble_index(summarise(loaded) for loaded in loaded_files)
     bank.questions = {question_id: questions[question_id] for question_id in bank.entries}
-    return bank, problems
-
-
-def assemble_index(files: Iterable[FileSummary]) -> tuple[Bank, list[Problem]]:
-    """The bank's skills, index, placements and loops, without question text."""
-    bank = Bank()
-    problems: list[Problem] = []
-    loop_checks: list[tuple[Path, str, str, int, int]] = []
-    for summary in files:
-        problems.extend(summary.problems)
-        for loop in summary.loops:
-            bank.loops[loop.name] = loop
-        for (loop_name, skill), (line, column) in summary.loop_skill_positions.items():
-            loop_checks.append((summary.path, loop_name, skill, line, column))
-        if summary.header is None:
-            continue
-        slug, title, description = summary.header
-        if slug in bank.skills:
-            other = bank.skills[slug].path
-            line, column = summary.header_position
-            message = f"skill '{slug}' is also defined in {other}"
-            problems.append(Problem(str(summary.path), line, column, message))
-            continue
-        bank.skills[slug] = Skill(slug, title, description, summary.path)
-        for entry, line, column in summary.entries:
-            if entry.id in bank.entries:
-                first = bank.placements[entry.id]
-                problems.append(
-                    Problem(
-                        str(summary.path),
-                        line,
-                        column,
-                        f"duplicate id '{entry.id}': already used at {first.path}:{first.line}",
-                    )
-                )
-                continue
-            bank.entries[entry.id] = entry
-            bank.placements[entry.id] = Placement(slug, summary.path, line)
-    for path, loop_name, skill, line, column in loop_checks:
-        if skill not in bank.skills:
-            message = f"loop '{loop_name}' names the skill '{skill}', which no bank file defines"
-            problems.append(Problem(str(path), line, column, message))
     return bank, problems

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -18,9 +17,10 @@ from pydantic import (
     model_validator,
 )
 
+from app.bank.durations import DURATION_PATTERN, parse_duration
+from app.bank.durations import format_duration as format_duration
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-DURATION_PATTERN = r"^(?:\d+h(?:\d+m)?(?:\d+s)?|\d+m(?:\d+s)?|\d+s)$"
-_DURATION_RE = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 Difficulty = Literal["easy", "medium", "hard"]
 DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
@@ -29,30 +29,6 @@ KINDS: tuple[Kind, ...] = ("concept", "scenario", "design", "debugging", "quick-
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1)]
-
-
-def parse_duration(text: str) -> int:
-    """Seconds in a budget written like ``90s``, ``8m``, ``1h`` or ``1h30m``."""
-    match = _DURATION_RE.match(text)
-    if not match or not text:
-        raise ValueError(f"'{text}' is not a duration: write it like 90s, 8m, 1h or 1h30m")
-    hours, minutes, seconds = (int(group or 0) for group in match.groups())
-    total = hours * 3600 + minutes * 60 + seconds
-    if total <= 0:
-        raise ValueError("a time budget must be longer than zero")
-    return total
-
-
-def format_duration(seconds: int) -> str:
-    """The inverse of :func:`parse_duration`: ``5400`` gives ``1h30m``."""
-    hours, rest = divmod(max(0, int(seconds)), 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [
-        f"{hours}h" if hours else "",
-        f"{minutes}m" if minutes else "",
-        f"{secs}s" if secs else "",
-    ]
-    return "".join(parts) or "0s"
 
 
 def _check_duration(text: str) -> str:
@@ -69,7 +45,9 @@ Duration = Annotated[
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # defer_build: schemas are built on first validation, not at import, so that a session
+    # started from the compiled cache (which only unpickles) does not pay for them.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class RubricPoint(_Strict):

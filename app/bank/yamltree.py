@@ -7,6 +7,7 @@ gives the data, a mark for each node and key, and a problem for everything a ban
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,9 +36,7 @@ _KNOWN_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
-_ALLOWED_CONTROLS = {"\t", "\n"}
-# Bidirectional overrides and isolates reorder text on screen ("Trojan Source").
-_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+_IMPLICIT = Resolver.yaml_implicit_resolvers
 MAX_DEPTH = 64
 
 
@@ -66,23 +65,27 @@ class Tree:
         return self.values.get((), (1, 1))
 
 
+# C0 and C1 controls (Unicode category Cc) except tab and newline, and the bidi controls.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def forbidden_character(text: str) -> str | None:
     """The first character a bank text must not contain, if any."""
-    for char in text:
-        if char in _ALLOWED_CONTROLS:
-            continue
-        if char in _BIDI_CONTROLS or unicodedata.category(char) == "Cc":
-            return char
-    return None
-
-
-def _is_clean(text: str) -> bool:
-    return text.isprintable() or forbidden_character(text) is None
+    found = _FORBIDDEN.search(text)
+    return found.group() if found else None
 
 
 def describe_character(char: str) -> str:
     name = unicodedata.name(char, "control character")
     return f"U+{ord(char):04X} ({name})"
+
+
+def _resolve_plain(value: str) -> str:
+    """PyYAML's implicit tag of a plain scalar (the YAML 1.1 rules), without a node object."""
+    for tag, pattern in _IMPLICIT.get(value[0] if value else "", ()):
+        if pattern.match(value):
+            return tag
+    return STR_TAG
 
 
 def _short_tag(tag: str) -> str:
@@ -108,14 +111,13 @@ class _Builder:
 
     def scalar(self, event: Any, path: Path) -> Any:
         value = event.value
-        if event.tag == "!":
+        tag = event.tag
+        if tag == "!":
             tag = STR_TAG
-        elif event.tag is None:
-            tag = self.resolver.resolve(ScalarNode, value, event.implicit)
-        else:
-            tag = event.tag
+        elif tag is None:
+            tag = _resolve_plain(value) if event.implicit[0] else STR_TAG
         if tag == STR_TAG:
-            if not _is_clean(value):
+            if _FORBIDDEN.search(value):
                 char = forbidden_character(value)
                 self.problem(
                     _position(event.start_mark),
@@ -136,13 +138,72 @@ class _Builder:
             self.problem(_position(event.start_mark), f"cannot read '{value}': {error}", path)
             return None
 
+    def _key(
+        self,
+        event: Any,
+        frame: list[Any],
+        position: Position,
+        container: dict[str, Any],
+        base: Path,
+    ) -> None:
+        """A scalar key that is a duplicate or holds a forbidden character (the slow path)."""
+        value = self.scalar(event, base)
+        if not isinstance(value, str):
+            value = event.value
+        if value in container:
+            first_line, first_column = self.tree.keys[(*base, value)]
+            self.problem(
+                position,
+                f"duplicate key '{value}' (first at line {first_line}, column"
+                f" {first_column}); YAML would silently keep only the last one",
+            )
+            frame[2] = _Duplicate(value)
+        else:
+            frame[2] = value
+            self.tree.keys[(*base, value)] = position
+
     def build(self, events: Any) -> None:
         """Turn a document's events into data, recording marks and problems on the way."""
         root: list[Any] = []
         # Each frame: (container, path, pending key or None, key position)
         stack: list[list[Any]] = [[root, (), None, None]]
+        values, keys = self.tree.values, self.tree.keys
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         for event in events:
             kind = type(event)
+            if kind is scalar_event and event.anchor is None and event.tag is None:
+                # The fast path, for nearly every node of a bank: an untagged scalar.
+                frame = stack[-1]
+                container = frame[0]
+                mark = event.start_mark
+                position = (mark.line + 1, mark.column + 1)
+                pending = frame[2]
+                if pending is None and type(container) is dict:
+                    path = frame[1]
+                    value = event.value
+                    if not isinstance(value, str):
+                        value = str(value)
+                    if value in container or _FORBIDDEN.search(value):
+                        self._key(event, frame, position, container, path)
+                        continue
+                    frame[2] = value
+                    keys[(*path, value)] = position
+                    continue
+                if type(container) is dict:
+                    path = (*frame[1], pending)
+                elif container is root:
+                    path = ()
+                else:
+                    path = (*frame[1], len(container))
+                value = self.scalar(event, path)
+                values[path] = position
+                if type(container) is dict:
+                    if not isinstance(pending, _Duplicate | _Unhashable):
+                        container[pending] = value
+                    frame[2] = None
+                else:
+                    container.append(value)
+                continue
             if kind in (yaml.StreamStartEvent, yaml.DocumentStartEvent):
                 if kind is yaml.DocumentStartEvent and root:
                     self.problem(
@@ -172,7 +233,7 @@ class _Builder:
                     path = (*base, len(container))
             position = _position(event.start_mark)
             anchor = getattr(event, "anchor", None)
-            if kind is yaml.AliasEvent:
+            if kind is alias_event:
                 self.problem(
                     position,
                     f"aliases (*{event.anchor}) are not allowed in a bank; write the value out",
@@ -220,7 +281,7 @@ class _Builder:
                     frame[2] = value
                     self.tree.keys[(*base, value)] = position
                 continue
-            self.tree.values.setdefault(path, position)
+            values.setdefault(path, position)
             if isinstance(container, dict):
                 pending = frame[2]
                 if not isinstance(pending, _Duplicate | _Unhashable):

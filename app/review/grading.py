@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from app.bank.models import Question
 from app.review.scheduler import Grade
+
+if TYPE_CHECKING:
+    from app.bank.models import Question
 
 COVERAGE_THRESHOLDS = ((0.40, Grade.AGAIN), (0.70, Grade.HARD), (0.90, Grade.GOOD))
 

@@ -7,9 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from app.bank.loader import IndexEntry
-from app.bank.models import Loop
+from app.bank.index import IndexEntry
+
+if TYPE_CHECKING:
+    from app.bank.models import Loop
 
 MODES = ("auto", "due", "new", "weakest", "random", "mock")
 MODE_HELP = {

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from app.bank.loader import Bank, IndexEntry
-from app.bank.models import Question
+from app.bank.index import Bank, IndexEntry
 from app.clock import Clock
 from app.review import scheduler
 from app.review.grading import Suggestion, grade_choice, rubric_coverage, suggest
 from app.review.planner import Filters, History, PlannedRound
 from app.store.db import Store
+
+if TYPE_CHECKING:
+    from app.bank.models import Question
 
 
 @dataclass

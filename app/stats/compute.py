@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from statistics import fmean
 
-from app.bank.loader import IndexEntry
+from app.bank.index import IndexEntry
 from app.review import scheduler
 from app.store.db import Attempt, CardRow
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 
-from app.bank.loader import Bank
+from app.bank.index import Bank
 from app.stats.compute import per_day, per_question, per_skill, streak
 from app.store.db import Store, utc_now
 

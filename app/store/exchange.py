@@ -8,15 +8,32 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from app.store.db import Store, StoreError, from_text, to_text, utc_now
 from app.store.schema import SCHEMA_VERSION
 
 FORMAT = "drillbit-history"
 TIMESTAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$"
-Timestamp = Annotated[str, StringConstraints(pattern=TIMESTAMP)]
+
+
+def _real_moment(text: str) -> str:
+    from_text(text)  # the pattern lets 2026-13-45T99:99:99 through; the calendar does not
+    return text
+
+
+Timestamp = Annotated[str, StringConstraints(pattern=TIMESTAMP), AfterValidator(_real_moment)]
 JsonText = Annotated[str, StringConstraints(max_length=1_000_000)]
+# SQLite stores 64-bit integers; a larger one would fail the insert with OverflowError.
+INT64_MAX = 2**63 - 1
+Int64 = Annotated[int, Field(ge=-(2**63), le=INT64_MAX)]
 
 
 class _Row(BaseModel):
@@ -24,7 +41,7 @@ class _Row(BaseModel):
 
 
 class SessionRow(_Row):
-    id: int
+    id: Int64
     uuid: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     started_at: Timestamp
     ended_at: Timestamp | None
@@ -34,16 +51,16 @@ class SessionRow(_Row):
 
 
 class AttemptRow(_Row):
-    id: int
+    id: Int64
     uuid: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    session_id: int
+    session_id: Int64
     question_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     skill: str
     content_hash: str
     started_at: Timestamp
-    time_spent_ms: int = Field(ge=0)
-    time_budget_s: int = Field(gt=0)
-    hints_used: int = Field(ge=0)
+    time_spent_ms: int = Field(ge=0, le=INT64_MAX)
+    time_budget_s: int = Field(gt=0, le=INT64_MAX)
+    hints_used: int = Field(ge=0, le=INT64_MAX)
     answer: str
     rubric_ticked: JsonText
     rubric_coverage: float | None = Field(ge=0, le=1)
@@ -58,7 +75,7 @@ class CardRowModel(_Row):
     question_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     card: JsonText
     due: Timestamp
-    reps: int = Field(ge=0)
+    reps: int = Field(ge=0, le=INT64_MAX)
 
 
 class ExportFile(_Row):
@@ -131,6 +148,11 @@ def parse_export(text: str) -> ExportFile:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportError_("not a drillbit history export (format is not drillbit-history)")
     try:
+        # JSON may spell lone surrogates (\ud800), which no UTF-8 database can store.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):
+        raise ImportError_("damaged export: text that is not valid Unicode") from None
+    try:
         document = ExportFile.model_validate(data)
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
@@ -141,12 +163,7 @@ def parse_export(text: str) -> ExportFile:
         if attempt.session_id not in session_ids:
             raise ImportError_(f"damaged export: attempt {attempt.uuid} names a missing session")
     for card in document.cards:
-        try:
-            parsed = json.loads(card.card)
-            from_text(card.due)
-        except (json.JSONDecodeError, ValueError):
-            raise ImportError_(f"damaged export: the card of {card.question_id}") from None
-        if not isinstance(parsed, dict):
+        if not _usable_card(card.card):
             raise ImportError_(f"damaged export: the card of {card.question_id}")
     for row in (*document.sessions, *document.attempts):
         for name in ("filters", "rubric_ticked", "card_before"):
@@ -154,10 +171,39 @@ def parse_export(text: str) -> ExportFile:
             if value is None:
                 continue
             try:
-                json.loads(value)
-            except json.JSONDecodeError:
+                parsed = json.loads(value)
+            except (json.JSONDecodeError, RecursionError):
                 raise ImportError_(f"damaged export: {name} of {row.uuid} is not JSON") from None
+            if not _shaped(name, parsed, value):
+                raise ImportError_(f"damaged export: {name} of {row.uuid} has the wrong shape")
     return document
+
+
+def _shaped(name: str, parsed: Any, text: str) -> bool:
+    """Whether a JSON column holds what drillbit reads back from it."""
+    if name == "filters":
+        return isinstance(parsed, dict)
+    if name == "rubric_ticked":
+        return isinstance(parsed, list) and all(
+            type(index) is int and 0 <= index <= INT64_MAX for index in parsed
+        )
+    return _usable_card(text)  # card_before: undo puts it back as the card
+
+
+def _usable_card(text: str) -> bool:
+    """Whether the scheduler can read the card and review it (what practising will do)."""
+    from app.review import scheduler
+
+    try:
+        card = scheduler.Card.from_json(text)
+        if card.due.tzinfo is None or (card.last_review and card.last_review.tzinfo is None):
+            return False
+        now = utc_now()
+        scheduler.retrievability(card, now)
+        scheduler.review(card, scheduler.Grade.GOOD, now)
+    except Exception:  # untrusted input: whatever the scheduler chokes on makes it damaged
+        return False
+    return True
 
 
 def import_json(store: Store, text: str) -> tuple[int, int]:
@@ -173,3 +219,6 @@ def import_json(store: Store, text: str) -> tuple[int, int]:
         )
     except StoreError:
         raise
+    except (OverflowError, UnicodeError, ValueError, TypeError) as error:
+        # A value SQLite cannot take; the transaction was rolled back, nothing was merged.
+        raise ImportError_(f"damaged export: {error}") from None

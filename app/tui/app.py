@@ -11,13 +11,14 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from app.bank.loader import Bank
+from app.bank.index import Bank
 from app.bank.problems import Problem
 from app.clock import Clock, SystemClock
 from app.review.planner import Filters, plan, plan_loop
 from app.review.session import PracticeSession, history_for
 from app.store.db import Store, StoreError
 from app.tui.messages import BankLoaded, LoadFailed, SessionFinished
+from app.tui.preload import Preload
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,10 @@ class DrillbitApp(App[None]):
         *,
         practice: PracticeRequest | None = None,
         clock: Clock | None = None,
+        preload: Preload | None = None,
     ) -> None:
         super().__init__()
+        self.preload = preload
         self.bank_dirs = bank_dirs
         self.db_path = db_path
         self.practice_request = practice
@@ -60,24 +63,34 @@ class DrillbitApp(App[None]):
         self.fatal_error: str | None = None
 
     def on_mount(self) -> None:
-        from app.tui.screens.home import HomeScreen
+        if self.practice_request is None:
+            from app.tui.screens.home import HomeScreen
 
-        self.push_screen(HomeScreen())
+            self.push_screen(HomeScreen())
+        # Straight into practice: the default screen stays blank until the first question;
+        # the home screen is built when the session ends.
         self.load_core()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load_core(self) -> None:
         """Parse the bank and open the history off the UI thread, so the first paint is instant."""
-        from app.bank.cache import load_bank_cached
-
+        preload = self.preload or Preload(self.bank_dirs, self.db_path).start()
         try:
-            bank, problems = load_bank_cached(self.bank_dirs)
-            store = Store(self.db_path)
+            bank, problems, store = preload.result()
         except StoreError as error:
             self.post_message(LoadFailed(str(error)))
             return
         self.store = store
         self.post_message(BankLoaded(bank, problems))
+
+    def show_home(self) -> None:
+        """Back to the home screen, building it if the app started straight into practice."""
+        from app.tui.screens.home import HomeScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+        if not isinstance(self.screen, HomeScreen):
+            self.push_screen(HomeScreen())
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 
-from app.review.planner import Filters
-
 
 def run_tui(args: argparse.Namespace, *, practice: bool) -> int:
     from app.paths import bank_dirs, database_path
+    from app.tui.preload import Preload
+
+    directories, db_path = bank_dirs(args.bank or ()), database_path(args.db)
+    preload = Preload(directories, db_path).start()  # runs while Textual is imported
     from app.tui.app import DrillbitApp, PracticeRequest
 
     request = None
     if practice:
+        from app.review.planner import Filters
+
         request = PracticeRequest(
             mode=args.mode,
             filters=Filters(tuple(args.skill or ()), args.difficulty, tuple(args.tag or ())),
@@ -22,7 +26,7 @@ def run_tui(args: argparse.Namespace, *, practice: bool) -> int:
             reschedule=args.reschedule,
             seed=args.seed,
         )
-    app = DrillbitApp(bank_dirs(args.bank or ()), database_path(args.db), practice=request)
+    app = DrillbitApp(directories, db_path, practice=request, preload=preload)
     app.run()
     if app.fatal_error:
         import sys

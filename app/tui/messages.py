@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from app.bank.loader import Bank
+from app.bank.index import Bank
 from app.bank.problems import Problem
 from app.review.session import PracticeSession
 

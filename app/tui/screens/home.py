@@ -70,6 +70,9 @@ class HomeScreen(Screen[None]):
                 key=row.skill,
             )
         table.display = True
+        # The table's auto height is measured before its rows land; measure again once drawn,
+        # or the skills stay invisible (a 0-line table) until the terminal is resized.
+        self.call_after_refresh(table.refresh, layout=True)
         if self.focused is None:
             table.focus()
         flame = f"{current}-day streak" if current else "no streak yet: practise today to start one"

@@ -6,6 +6,7 @@ import os
 import shlex
 import subprocess
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,11 +18,14 @@ from textual.widgets import Button, Footer, Markdown, OptionList, SelectionList,
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from app.bank.models import Question
 from app.review.scheduler import Grade, format_interval
 from app.review.session import PracticeSession
 from app.store.db import StoreError
+from app.tui.markdown import markdown_parser
 from app.tui.messages import SessionFinished
+
+if TYPE_CHECKING:
+    from app.bank.models import Question
 
 DRAFT_SAVE_SECONDS = 2.0
 CHOICE_KEYS = "abcde"
@@ -100,7 +104,7 @@ class QuestionScreen(Screen[None]):
                 yield Static(id="q-countdown")
                 yield Static(id="q-session")
         with VerticalScroll(id="q-body"):
-            yield Markdown(id="q-prompt", open_links=False)
+            yield Markdown(id="q-prompt", open_links=False, parser_factory=markdown_parser)
             yield OptionList(id="q-choices")
             yield Static(id="q-hints")
             yield TextArea(
@@ -111,14 +115,16 @@ class QuestionScreen(Screen[None]):
             )
             with Vertical(id="q-reveal"):
                 yield Static(Content("Model answer"), classes="section-title")
-                yield Markdown(id="q-model-answer", open_links=False)
+                yield Markdown(
+                    id="q-model-answer", open_links=False, parser_factory=markdown_parser
+                )
                 yield Static(
                     Content("Rubric: tick what your answer covered (tab, then space)"),
                     classes="section-title",
                     id="q-rubric-title",
                 )
                 yield SelectionList[int](id="q-rubric")
-                yield Markdown(id="q-extras", open_links=False)
+                yield Markdown(id="q-extras", open_links=False, parser_factory=markdown_parser)
         with Horizontal(id="q-rating"):
             for grade in Grade:
                 yield Button(

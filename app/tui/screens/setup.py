@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from app.bank.models import parse_duration
+from app.bank.durations import parse_duration
 from app.review.planner import MODE_HELP, MODES, Filters, matching
 
 

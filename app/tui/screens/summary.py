@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from app.bank.models import format_duration
+from app.bank.durations import format_duration
 from app.review.scheduler import Grade, format_interval
 from app.review.session import PracticeSession
 
@@ -116,7 +116,7 @@ class SummaryScreen(Screen[None]):
         self.query_one("#summary-due", Static).update(Content.assemble(*lines).rstrip())
 
     def action_home(self) -> None:
-        self.app.pop_screen()
+        self.app.show_home()  # type: ignore[attr-defined]
 
     def action_stats(self) -> None:
         self.app.action_stats()  # type: ignore[attr-defined]
