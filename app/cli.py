@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app import __version__
+from app.authoring import commands as authoring
 
 if TYPE_CHECKING:
     from app.bank.index import Bank
@@ -312,6 +313,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--reschedule", action="store_true", help="let mock and loop ratings reschedule"
     )
     practice.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+    new = command("new", authoring.cmd_new, "scaffold a question and open it in $EDITOR")
+    authoring.add_arguments_new(new)
+    watch = command("watch", authoring.cmd_watch, "re-validate and preview bank files as they change")
+    authoring.add_arguments_watch(watch)
+    kit = command("kit", authoring.cmd_kit, "write an interviewer's kit (Markdown or printable HTML)")
+    authoring.add_arguments_kit(kit)
+    anki = command("export-anki", authoring.cmd_export_anki, "write the bank as an Anki deck (.apkg)")
+    authoring.add_arguments_export_anki(anki)
+    calibrate = command("calibrate", authoring.cmd_calibrate, "flag time budgets and rubric points")
+    authoring.add_arguments_calibrate(calibrate)
     bank = command("bank", cmd_summary, "coverage of the bank: skills x difficulty, kinds, quality")
     bank.add_argument("--brief", dest="details", action="store_false", help="no per-question list")
     return parser

@@ -21,7 +21,7 @@ class HomeScreen(Screen[None]):
         Binding("a", "quick_all", "All skills"),
         Binding("n", "setup", "New session"),
         Binding("s", "stats", "Stats"),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "app.quit", "Quit"),  # a screen has no quit action of its own
     ]
 
     def compose(self) -> ComposeResult:
@@ -84,9 +84,11 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-help", Static).update(
             Content.assemble(
                 ("enter", "bold"),
-                " quick session (due first, then new)   ",
+                " practise the highlighted skill   ",
+                ("a", "bold"),
+                " all skills   ",
                 ("n", "bold"),
-                " choose skills, mode, length   ",
+                " choose a session   ",
                 ("s", "bold"),
                 " stats   ",
                 ("?", "bold"),
