@@ -147,12 +147,13 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return EXIT_ERROR if problems else EXIT_OK
 
 
-def _open_store(args: argparse.Namespace) -> Any:
+def _open_store(args: argparse.Namespace, *, verify: bool = True) -> Any:
+    """The history database; ``verify=False`` for commands that only read it."""
     from app.paths import database_path
     from app.store.db import Store, StoreError
 
     try:
-        return Store(database_path(args.db))
+        return Store(database_path(args.db), verify=verify)
     except StoreError as error:
         raise UserError(str(error)) from None
 
@@ -161,7 +162,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from app.stats.report import stats_report
 
     bank, _ = _load(args)
-    with _open_store(args) as store:
+    with _open_store(args, verify=False) as store:
         _out(stats_report(bank, store, skills=args.skill or (), as_json=args.format == "json"))
     return EXIT_OK
 
@@ -169,7 +170,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from app.store.exchange import export_csv, export_json
 
-    with _open_store(args) as store:
+    with _open_store(args, verify=False) as store:
         text = export_json(store) if args.format == "json" else export_csv(store)
     if args.out in (None, "-"):
         sys.stdout.write(text)
@@ -315,11 +316,17 @@ def build_parser() -> argparse.ArgumentParser:
     practice.add_argument("--seed", type=int, help=argparse.SUPPRESS)
     new = command("new", authoring.cmd_new, "scaffold a question and open it in $EDITOR")
     authoring.add_arguments_new(new)
-    watch = command("watch", authoring.cmd_watch, "re-validate and preview bank files as they change")
+    watch = command(
+        "watch", authoring.cmd_watch, "re-validate and preview bank files as they change"
+    )
     authoring.add_arguments_watch(watch)
-    kit = command("kit", authoring.cmd_kit, "write an interviewer's kit (Markdown or printable HTML)")
+    kit = command(
+        "kit", authoring.cmd_kit, "write an interviewer's kit (Markdown or printable HTML)"
+    )
     authoring.add_arguments_kit(kit)
-    anki = command("export-anki", authoring.cmd_export_anki, "write the bank as an Anki deck (.apkg)")
+    anki = command(
+        "export-anki", authoring.cmd_export_anki, "write the bank as an Anki deck (.apkg)"
+    )
     authoring.add_arguments_export_anki(anki)
     calibrate = command("calibrate", authoring.cmd_calibrate, "flag time budgets and rubric points")
     authoring.add_arguments_calibrate(calibrate)

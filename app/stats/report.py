@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 from app.bank.index import Bank
-from app.stats.compute import per_day, per_question, per_skill, streak
+from app.stats.compute import per_question, per_skill, streak
 from app.store.db import Store, utc_now
 
 
@@ -16,13 +16,17 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for row in rows:
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    return lines
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    return [line(header), "  ".join("-" * w for w in widths), *(line(row) for row in rows)]
 
 
 def stats_report(
@@ -35,31 +39,23 @@ def stats_report(
 ) -> str:
     now = now or utc_now()
     index = [e for e in bank.index() if not skills or e.skill in skills]
-
-    def attempt_skill(question_id: str, recorded: str) -> str:
-        return bank.skill_of(question_id) if question_id in bank else recorded
-
-    attempts = [
-        a for a in store.attempts() if not skills or attempt_skill(a.question_id, a.skill) in skills
-    ]
-    cards = store.cards()
-    by_skill = per_skill(index, attempts, cards, now)
-    local = now.astimezone().tzinfo
-    days = per_day(attempts, local)
-    today = now.astimezone(local).date()
-    rubric_sizes = {q.id: len(q.rubric) for q in bank.questions.values()}
-    questions = per_question(index, attempts, rubric_sizes)
+    totals = store.question_totals()
+    questions = [q for q in per_question(bank.index(), totals) if not skills or q.skill in skills]
+    by_skill = per_skill(index, totals, store.cards(), now)
+    days = store.day_totals()
+    today = now.astimezone().date()
     current_streak = streak((d.day for d in days), today)
     if as_json:
         document = {
+            "streak": current_streak,
             "skills": [asdict(s) for s in by_skill],
             "days": [{**asdict(d), "day": d.day.isoformat()} for d in days],
-            "streak": current_streak,
-            "questions": [{**asdict(q), "ratings": dict(q.ratings)} for q in questions],
+            "questions": [asdict(q) for q in questions],
         }
-        return json.dumps(document, indent=2, default=str)
-    lines = [f"Streak: {current_streak} day(s).  Attempts: {len(attempts)}.", ""]
-    lines += _table(
+        return json.dumps(document, indent=2)
+    attempts = sum(q.attempts for q in questions)
+    lines = [f"Streak: {current_streak} day(s).  Rated attempts: {attempts}.", ""]
+    lines += table(
         ("skill", "seen", "coverage", "readiness", "due", "time/budget"),
         [
             (
@@ -68,35 +64,36 @@ def stats_report(
                 _pct(s.mean_coverage),
                 _pct(s.readiness),
                 str(s.due),
-                "-" if s.time_accuracy is None else f"{s.time_accuracy:.2f}x",
+                _ratio(s.time_accuracy),
             )
             for s in by_skill
         ],
     )
     if days:
-        lines += [
-            "",
-            *_table(
-                ("day", "attempts", "minutes"),
-                [
-                    (d.day.isoformat(), str(d.attempts), str(round(d.seconds / 60)))
-                    for d in days[-14:]
-                ],
-            ),
+        recent = [
+            (d.day.isoformat(), str(d.attempts), str(round(d.seconds / 60))) for d in days[-14:]
         ]
+        lines += ["", "Last practice days:", *table(("day", "attempts", "minutes"), recent)]
     if questions:
         lines += [
             "",
-            *_table(
-                ("question", "skill", "attempts", "coverage", "time/budget", "ratings A/H/G/E"),
+            *table(
+                (
+                    "question",
+                    "skill",
+                    "attempts",
+                    "coverage",
+                    "time/budget",
+                    "again/hard/good/easy",
+                ),
                 [
                     (
                         q.question_id + (" (retired)" if q.retired else ""),
                         q.skill,
                         str(q.attempts),
                         _pct(q.mean_coverage),
-                        f"{q.mean_time_ratio:.2f}x",
-                        "/".join(str(q.ratings.get(r, 0)) for r in (1, 2, 3, 4)),
+                        _ratio(q.mean_time_ratio),
+                        "/".join(map(str, q.ratings)),
                     )
                     for q in questions
                 ],

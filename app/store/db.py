@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ def to_text(moment: datetime) -> str:
 
 
 def from_text(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)
 
 
 def _translate(error: sqlite3.Error, path: Path) -> StoreError:
@@ -93,6 +93,28 @@ class CardRow:
     reps: int
 
 
+@dataclass(frozen=True)
+class QuestionTotals:
+    question_id: str
+    skill: str
+    """The skill recorded with the attempts (used for retired questions)."""
+    attempts: int
+    scored: int
+    """Attempts with a rubric coverage or an automatic grade."""
+    mean_score: float | None
+    mean_time_ratio: float
+    ratings: tuple[int, int, int, int]
+    """Again, Hard, Good, Easy."""
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    day: date
+    attempts: int
+    seconds: int
+    mean_score: float | None
+
+
 def _attempt(row: sqlite3.Row) -> Attempt:
     return Attempt(
         id=row["id"],
@@ -118,9 +140,17 @@ def _attempt(row: sqlite3.Row) -> Attempt:
 class Store:
     """One open history database. Cheap to open; close it when done."""
 
-    def __init__(self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_S) -> None:
+    def __init__(
+        self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_S, verify: bool = True
+    ) -> None:
+        """Open (or create) the database at ``path``.
+
+        ``verify`` runs ``PRAGMA quick_check`` first, which reads the whole file. Commands that
+        only read (stats, export) skip it: SQLite still reports damage it meets, as a StoreError.
+        """
         self.path = Path(path)
         self.busy_timeout = busy_timeout
+        self.verify = verify
         self._check_file()
         try:
             self.connection = self._connect()
@@ -183,7 +213,7 @@ class Store:
                 f"{self.path}: written by a newer drillbit (schema {version}, this one knows"
                 f" {SCHEMA_VERSION}); upgrade drillbit. The file was left untouched"
             )
-        if not fresh:
+        if not fresh and self.verify:
             check = db.execute("PRAGMA quick_check(1)").fetchone()[0]
             if check != "ok":
                 raise StoreError(f"{self.path}: the database is corrupt ({check}); left untouched")
@@ -467,6 +497,45 @@ class Store:
             " WHERE status = 'rated' GROUP BY question_id"
         )
         return {row["question_id"]: row["mean"] for row in rows if row["mean"] is not None}
+
+    def question_totals(self) -> list[QuestionTotals]:
+        """Rated attempts aggregated per question, by SQLite (fast with a long history)."""
+        rows = self._read(
+            "SELECT question_id, max(skill) AS skill, count(*) AS attempts,"
+            " count(coalesce(rubric_coverage, auto_grade)) AS scored,"
+            " avg(coalesce(rubric_coverage, auto_grade)) AS mean_score,"
+            " avg(time_spent_ms / 1000.0 / time_budget_s) AS mean_time_ratio,"
+            " sum(rating = 1) AS again, sum(rating = 2) AS hard, sum(rating = 3) AS good,"
+            " sum(rating = 4) AS easy"
+            " FROM attempts WHERE status = 'rated' GROUP BY question_id ORDER BY question_id"
+        )
+        return [
+            QuestionTotals(
+                row["question_id"],
+                row["skill"],
+                row["attempts"],
+                row["scored"],
+                row["mean_score"],
+                row["mean_time_ratio"],
+                (row["again"], row["hard"], row["good"], row["easy"]),
+            )
+            for row in rows
+        ]
+
+    def day_totals(self) -> list[DayTotals]:
+        """Rated attempts per local day: count, seconds practised, mean score."""
+        rows = self._read(
+            "SELECT date(substr(rated_at, 1, 19), 'localtime') AS day, count(*) AS attempts,"
+            " sum(time_spent_ms) / 1000 AS seconds,"
+            " avg(coalesce(rubric_coverage, auto_grade)) AS mean_score"
+            " FROM attempts WHERE status = 'rated' GROUP BY day ORDER BY day"
+        )
+        return [
+            DayTotals(
+                date.fromisoformat(row["day"]), row["attempts"], row["seconds"], row["mean_score"]
+            )
+            for row in rows
+        ]
 
     def practice_days(self) -> list[str]:
         """Local dates (YYYY-MM-DD) with at least one rating, oldest first."""

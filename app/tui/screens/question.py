@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+from pathlib import Path
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -588,7 +589,9 @@ class QuestionScreen(Screen[None]):
 
         app = self.app
         bank, problems = load_bank(app.bank_dirs)  # type: ignore[attr-defined]
-        mine = [p for p in problems if p.path == str(edited)]
+        # The cached bank names files by absolute path, load_bank as given: compare resolved.
+        edited_path = Path(str(edited)).resolve()
+        mine = [p for p in problems if Path(p.path).resolve() == edited_path]
         if mine:
             first = mine[0]
             more = f"\n(and {len(mine) - 1} more)" if len(mine) > 1 else ""

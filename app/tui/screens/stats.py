@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
-from app.stats.compute import coverage_over_time, per_day, per_skill, streak
+from app.stats.compute import per_skill, streak
 from app.tui.widgets.heatmap import Heatmap
 
 
@@ -37,39 +37,37 @@ class StatsScreen(Screen[None]):
         app = self.app
         bank, store = app.bank, app.store  # type: ignore[attr-defined]
         now = app.clock.now()  # type: ignore[attr-defined]
-        attempts = store.attempts()
-        local = now.astimezone().tzinfo
-        days = per_day(attempts, local)
-        today = now.astimezone(local).date()
+        totals = store.question_totals()
+        days = store.day_totals()
+        today = now.astimezone().date()
+        attempts = sum(t.attempts for t in totals)
         self.query_one("#stats-title", Static).update(
             Content.assemble(
                 ("Statistics", "bold"),
-                f"  ·  {len(attempts)} rated attempts  ·  {streak((d.day for d in days), today)}-day streak",
+                f"  ·  {attempts} rated attempts  ·  {streak((d.day for d in days), today)}-day streak",
             )
         )
         table = self.query_one("#stats-skills", DataTable)
         table.add_columns("Skill", "Seen", "Rubric coverage", "Readiness", "Due", "Time / budget")
-        for row in per_skill(bank.index(), attempts, store.cards(), now):
+        for row in per_skill(bank.index(), totals, store.cards(), now):
             accuracy = "-" if row.time_accuracy is None else f"{row.time_accuracy:.2f}x"
             coverage = "-" if row.mean_coverage is None else f"{row.mean_coverage:.0%}"
+            slow = row.time_accuracy is not None and row.time_accuracy > 1.2
             table.add_row(
                 Text(row.skill),
                 Text(f"{row.seen}/{row.total}", justify="right"),
                 Text(coverage, justify="right"),
                 Text(f"{row.readiness:.0%}", justify="right"),
                 Text(str(row.due), justify="right"),
-                Text(
-                    accuracy,
-                    justify="right",
-                    style="red" if row.time_accuracy and row.time_accuracy > 1.2 else "",
-                ),
+                Text(accuracy, justify="right", style="red" if slow else ""),
             )
         self.query_one(Heatmap).show({d.day: d.attempts for d in days}, today)
-        series = coverage_over_time(attempts, local)
+        series = [(d.day, d.mean_score) for d in days if d.mean_score is not None]
         self.query_one("#stats-coverage", Sparkline).data = [value for _, value in series] or [0.0]
         caption = "no rated attempts yet"
         if series:
-            caption = f"{series[0][0]} → {series[-1][0]}: first {series[0][1]:.0%}, latest {series[-1][1]:.0%}"
+            first, latest = series[0], series[-1]
+            caption = f"{first[0]} → {latest[0]}: first {first[1]:.0%}, latest {latest[1]:.0%}"
         self.query_one("#stats-coverage-caption", Static).update(Content(caption))
 
     def action_back(self) -> None:
