@@ -292,3 +292,13 @@ def test_kill_9_loses_no_committed_attempt(tmp_path: Path) -> None:
         # Every committed attempt is whole: ids are contiguous and every one is rated.
         ids = sorted(int(a.question_id.split("-")[1]) for a in rated)
         assert ids == list(range(len(ids)))
+
+
+def test_current_streak_walks_back_from_today(tmp_path: Path) -> None:
+    with Store(tmp_path / "h.sqlite3") as store:
+        for offset in (0, 1, 1, 2, 4):  # today, yesterday twice, two days ago, a gap, four days ago
+            rate_one(store, f"q{offset}", now=FIXED_NOW - timedelta(days=offset))
+        today = FIXED_NOW.date()
+        assert store.current_streak(today) == 3
+        assert store.current_streak(today + timedelta(days=1)) == 3  # today still open
+        assert store.current_streak(today + timedelta(days=2)) == 0

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -537,13 +537,33 @@ class Store:
             for row in rows
         ]
 
-    def practice_days(self) -> list[str]:
-        """Local dates (YYYY-MM-DD) with at least one rating, oldest first."""
-        rows = self._read(
-            "SELECT DISTINCT date(substr(rated_at, 1, 19), 'localtime') AS day FROM attempts"
-            " WHERE status = 'rated' ORDER BY day"
-        )
-        return [row["day"] for row in rows]
+    def current_streak(self, today: date) -> int:
+        """Consecutive local days with a rating, ending today (or yesterday while today is open).
+
+        Walks the ratings newest first on the attempts_rated index and stops at the first gap,
+        so the cost follows the streak, not the length of the history.
+        """
+        expected = today
+        streak = 0
+        try:
+            cursor = self.connection.execute(
+                "SELECT rated_at FROM attempts WHERE status = 'rated' ORDER BY rated_at DESC"
+            )
+            for (rated_at,) in cursor:
+                day = from_text(rated_at).astimezone().date()
+                if day == expected:
+                    streak += 1
+                    expected -= timedelta(days=1)
+                elif day > expected:
+                    continue  # another rating on a day already counted
+                elif streak == 0 and day == expected - timedelta(days=1):
+                    streak, expected = 1, day - timedelta(days=1)  # nothing yet today
+                else:
+                    break
+            cursor.close()
+        except sqlite3.Error as error:
+            raise _translate(error, self.path) from None
+        return streak
 
     def seen_ids(self) -> set[str]:
         rows = self._read("SELECT DISTINCT question_id FROM attempts WHERE status = 'rated'")

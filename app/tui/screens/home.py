@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,7 +10,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
-from app.stats.compute import at_a_glance, streak
+from app.stats.compute import at_a_glance
 
 
 class HomeScreen(Screen[None]):
@@ -48,9 +46,7 @@ class HomeScreen(Screen[None]):
         bank, store = app.bank, app.store  # type: ignore[attr-defined]
         now = app.clock.now()  # type: ignore[attr-defined]
         rows = at_a_glance(bank.index(), store.cards(), now)
-        days = [date.fromisoformat(day) for day in store.practice_days()]
-        today = now.astimezone().date()
-        current = streak(days, today)
+        current = store.current_streak(now.astimezone().date())
         self.query_one(LoadingIndicator).display = False
         table = self.query_one("#skills", DataTable)
         table.clear(columns=True)

@@ -1,0 +1,137 @@
+"""Scale: a 10,000-question bank and a 100,000-attempt history, against drillbit itself,
+a bare Textual app and Anki's engine, all measured in one run on a real terminal (tmux).
+
+    python benchmarks/scale.py [--runs 5]
+
+(a) `practice -n 1` to the first question rendered, 10k bank (warm cache) vs the bundled bank: <= 1.15x
+(b) the same vs a bare Textual app rendering the same Markdown document:                <= 1.3x
+(c) the same vs Anki's backend opening a 10k-note collection and showing its first card: <= 1.3x
+(d) peak RSS of (a) <= Anki's peak RSS in (c)
+(e) a cold `drillbit validate` of the 10k bank vs a bare CSafeLoader parse:             <= 1.3x
+(f) time to the home screen with 100,000 attempts vs an empty history:                   <= 1.2x
+
+(c) and (d) need `pip install anki` (an optional dependency of the benchmarks only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import shutil
+import statistics
+import sys
+from pathlib import Path
+
+from bank_load import BARE as BARE_PARSE
+from common import (
+    REPO,
+    base_env,
+    drillbit_command,
+    first_question,
+    generate_bank,
+    median_of,
+    require_tmux,
+    scratch,
+    time_to_text,
+    wall,
+)
+from store import fill
+
+ANKI_FIRST_CARD = """
+import re, sys
+from anki.collection import Collection
+col = Collection(sys.argv[1])
+card = col.sched.get_queued_cards().cards[0]
+print(re.sub(r"<[^>]+>", " ", col.get_card(card.card.id).question()), flush=True)
+sys.stdin.readline()
+"""
+
+
+def build_anki_collection(path: Path, bank: Path) -> None:
+    sys.path.insert(0, str(REPO))
+    from anki.collection import Collection
+
+    from app.bank.loader import load_bank
+
+    loaded, _ = load_bank([bank])
+    col = Collection(str(path))
+    model = col.models.by_name("Basic")
+    deck = col.decks.id("drillbit")
+    col.decks.select(deck)
+    for question in loaded.questions.values():
+        note = col.new_note(model)
+        note["Front"] = question.prompt
+        note["Back"] = question.answer
+        col.add_note(note, deck)
+    col.close()
+
+
+def measure(runs: int, command: list[str], marker: str, env: dict[str, str]) -> tuple[float, int]:
+    time_to_text(command, marker, env)  # warm caches
+    samples = [time_to_text(command, marker, env) for _ in range(runs)]
+    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    require_tmux()
+    directory = scratch()
+    env = base_env(directory)
+    big = generate_bank(directory / "bank10k")
+    drillbit = drillbit_command()
+
+    def practice(bank: Path, skill: str) -> tuple[list[str], str, str]:
+        prompt, marker = first_question(bank, skill)
+        db = directory / f"practice-{bank.name}.sqlite3"
+        command = [*drillbit, "--bank", str(bank), "practice", "-n", "1", "--mode", "new", "--skill", skill, "--db", str(db)]
+        return command, marker, prompt
+
+    big_cmd, big_marker, big_prompt = practice(big, "skill-00")
+    small_cmd, small_marker, _ = practice(REPO / "questions", "network-protocols")
+    bare_cmd = [sys.executable, str(REPO / "benchmarks" / "bare_markdown_app.py"), big_prompt]
+
+    a_big, a_rss = measure(args.runs, big_cmd, big_marker, env)
+    a_small, _ = measure(args.runs, small_cmd, small_marker, env)
+    bare, bare_rss = measure(args.runs, bare_cmd, big_marker, env)
+    print(f"(a) 10k bank {a_big * 1000:.0f} ms vs bundled bank {a_small * 1000:.0f} ms: {a_big / a_small:.2f}x (target <= 1.15x)")
+    print(f"(b) vs a bare Textual Markdown app ({bare * 1000:.0f} ms, {bare_rss / 1024:.0f} MiB): {a_big / bare:.2f}x (target <= 1.3x)")
+
+    if importlib.util.find_spec("anki") is None:
+        print("(c), (d) skipped: `pip install anki` to compare with Anki's engine")
+    else:
+        collection = directory / "anki" / "collection.anki2"
+        collection.parent.mkdir()
+        build_anki_collection(collection, big)
+        anki_cmd = [sys.executable, "-c", ANKI_FIRST_CARD, str(collection)]
+        anki, anki_rss = measure(args.runs, anki_cmd, big_marker, env)
+        print(f"(c) vs Anki's backend, 10k notes, first card ({anki * 1000:.0f} ms): {a_big / anki:.2f}x (target <= 1.3x)")
+        print(f"(d) peak RSS {a_rss / 1024:.0f} MiB vs Anki's {anki_rss / 1024:.0f} MiB (target: no more)")
+
+    plain_env = {**os.environ, "PYTHONPATH": str(REPO), "DRILLBIT_CACHE_DIR": str(directory / "cold-cache")}
+
+    def cold_validate() -> float:
+        shutil.rmtree(directory / "cold-cache", ignore_errors=True)
+        return wall([*drillbit, "validate", str(big)], plain_env)
+
+    validate = median_of(args.runs, cold_validate)
+    parse = median_of(args.runs, lambda: wall([sys.executable, "-c", BARE_PARSE, str(big)], plain_env))
+    print(f"(e) cold validate {validate * 1000:.0f} ms vs bare CSafeLoader {parse * 1000:.0f} ms: {validate / parse:.2f}x (target <= 1.3x)")
+
+    bank2k = generate_bank(directory / "bank2k", questions=2_000, files=2)
+    full, empty = directory / "full.sqlite3", directory / "empty.sqlite3"
+    fill(full, bank2k)
+    home_marker = "questions in 2 skills"
+
+    def home(db: Path) -> list[str]:
+        return [*drillbit, "--bank", str(bank2k), "--db", str(db)]
+
+    with_history, _ = measure(args.runs, home(full), home_marker, env)
+    without, _ = measure(args.runs, home(empty), home_marker, env)
+    print(f"(f) home screen with 100,000 attempts {with_history * 1000:.0f} ms vs empty {without * 1000:.0f} ms: {with_history / without:.2f}x (target <= 1.2x)")
+
+
+if __name__ == "__main__":
+    main()
