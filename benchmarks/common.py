@@ -124,6 +124,14 @@ def scratch() -> Path:
 
 
 def drillbit_command() -> list[str]:
+    """The installed console script next to this interpreter.
+
+    Not the first `drillbit` on PATH: version managers such as pyenv put a shell-script shim
+    there, which would add its own start-up time to every measurement.
+    """
+    beside = Path(sys.executable).with_name("drillbit")
+    if beside.exists():
+        return [str(beside)]
     found = shutil.which("drillbit")
     return [found] if found else [sys.executable, "-m", "app"]
 
