@@ -24,8 +24,13 @@ def generate_bank(directory: Path, questions: int = 10_000, files: int = 10) -> 
     difficulties = ("easy", "medium", "hard")
     for f in range(files):
         skill = f"skill-{f:02d}"
-        lines = [MODELINE, f"skill: {skill}\n", f"title: Generated skill {f}\n",
-                 "description: A generated skill for benchmarks.\n", "questions:\n"]
+        lines = [
+            MODELINE,
+            f"skill: {skill}\n",
+            f"title: Generated skill {f}\n",
+            "description: A generated skill for benchmarks.\n",
+            "questions:\n",
+        ]
         for q in range(per_file):
             n = f * per_file + q
             lines.append(
@@ -69,7 +74,9 @@ def median_of(runs: int, measure: Callable[[], float]) -> float:
 
 def wall(command: Sequence[str], env: dict[str, str] | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+    )
     return time.perf_counter() - start
 
 
@@ -79,7 +86,10 @@ def require_tmux() -> None:
 
 
 def time_to_text(
-    command: Sequence[str], marker: str, env: dict[str, str], size: tuple[int, int] = (80, 24),
+    command: Sequence[str],
+    marker: str,
+    env: dict[str, str],
+    size: tuple[int, int] = (80, 24),
     timeout: float = 30.0,
 ) -> tuple[float, int]:
     """Seconds from process start until ``marker`` is on a real (tmux) terminal, and peak RSS in KiB."""
@@ -88,11 +98,24 @@ def time_to_text(
     line = f"exec env {shell_env} " + " ".join(_quote(part) for part in command)
     width, height = size
     start = time.perf_counter()
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height), line], check=True)
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height), line],
+        check=True,
+    )
     try:
-        pid = subprocess.run(["tmux", "display", "-p", "-t", session, "#{pane_pid}"], capture_output=True, text=True, check=True).stdout.strip()
+        pid = subprocess.run(
+            ["tmux", "display", "-p", "-t", session, "#{pane_pid}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         while True:
-            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=False).stdout
+            screen = subprocess.run(
+                ["tmux", "capture-pane", "-p", "-t", session],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout
             if marker in screen:
                 elapsed = time.perf_counter() - start
                 break
@@ -101,7 +124,9 @@ def time_to_text(
             time.sleep(0.002)
         peak = _peak_rss_kib(pid)
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], check=False, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            ["tmux", "kill-session", "-t", session], check=False, stderr=subprocess.DEVNULL
+        )
     return elapsed, peak
 
 

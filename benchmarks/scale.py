@@ -74,7 +74,9 @@ def measure(runs: int, command: list[str], marker: str, env: dict[str, str]) -> 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     require_tmux()
@@ -86,7 +88,20 @@ def main() -> None:
     def practice(bank: Path, skill: str) -> tuple[list[str], str, str]:
         prompt, marker = first_question(bank, skill)
         db = directory / f"practice-{bank.name}.sqlite3"
-        command = [*drillbit, "--bank", str(bank), "practice", "-n", "1", "--mode", "new", "--skill", skill, "--db", str(db)]
+        command = [
+            *drillbit,
+            "--bank",
+            str(bank),
+            "practice",
+            "-n",
+            "1",
+            "--mode",
+            "new",
+            "--skill",
+            skill,
+            "--db",
+            str(db),
+        ]
         return command, marker, prompt
 
     big_cmd, big_marker, big_prompt = practice(big, "skill-00")
@@ -96,8 +111,12 @@ def main() -> None:
     a_big, a_rss = measure(args.runs, big_cmd, big_marker, env)
     a_small, _ = measure(args.runs, small_cmd, small_marker, env)
     bare, bare_rss = measure(args.runs, bare_cmd, big_marker, env)
-    print(f"(a) 10k bank {a_big * 1000:.0f} ms vs bundled bank {a_small * 1000:.0f} ms: {a_big / a_small:.2f}x (target <= 1.15x)")
-    print(f"(b) vs a bare Textual Markdown app ({bare * 1000:.0f} ms, {bare_rss / 1024:.0f} MiB): {a_big / bare:.2f}x (target <= 1.3x)")
+    print(
+        f"(a) 10k bank {a_big * 1000:.0f} ms vs bundled bank {a_small * 1000:.0f} ms: {a_big / a_small:.2f}x (target <= 1.15x)"
+    )
+    print(
+        f"(b) vs a bare Textual Markdown app ({bare * 1000:.0f} ms, {bare_rss / 1024:.0f} MiB): {a_big / bare:.2f}x (target <= 1.3x)"
+    )
 
     if importlib.util.find_spec("anki") is None:
         print("(c), (d) skipped: `pip install anki` to compare with Anki's engine")
@@ -107,18 +126,30 @@ def main() -> None:
         build_anki_collection(collection, big)
         anki_cmd = [sys.executable, "-c", ANKI_FIRST_CARD, str(collection)]
         anki, anki_rss = measure(args.runs, anki_cmd, big_marker, env)
-        print(f"(c) vs Anki's backend, 10k notes, first card ({anki * 1000:.0f} ms): {a_big / anki:.2f}x (target <= 1.3x)")
-        print(f"(d) peak RSS {a_rss / 1024:.0f} MiB vs Anki's {anki_rss / 1024:.0f} MiB (target: no more)")
+        print(
+            f"(c) vs Anki's backend, 10k notes, first card ({anki * 1000:.0f} ms): {a_big / anki:.2f}x (target <= 1.3x)"
+        )
+        print(
+            f"(d) peak RSS {a_rss / 1024:.0f} MiB vs Anki's {anki_rss / 1024:.0f} MiB (target: no more)"
+        )
 
-    plain_env = {**os.environ, "PYTHONPATH": str(REPO), "DRILLBIT_CACHE_DIR": str(directory / "cold-cache")}
+    plain_env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "DRILLBIT_CACHE_DIR": str(directory / "cold-cache"),
+    }
 
     def cold_validate() -> float:
         shutil.rmtree(directory / "cold-cache", ignore_errors=True)
         return wall([*drillbit, "validate", str(big)], plain_env)
 
     validate = median_of(args.runs, cold_validate)
-    parse = median_of(args.runs, lambda: wall([sys.executable, "-c", BARE_PARSE, str(big)], plain_env))
-    print(f"(e) cold validate {validate * 1000:.0f} ms vs bare CSafeLoader {parse * 1000:.0f} ms: {validate / parse:.2f}x (target <= 1.3x)")
+    parse = median_of(
+        args.runs, lambda: wall([sys.executable, "-c", BARE_PARSE, str(big)], plain_env)
+    )
+    print(
+        f"(e) cold validate {validate * 1000:.0f} ms vs bare CSafeLoader {parse * 1000:.0f} ms: {validate / parse:.2f}x (target <= 1.3x)"
+    )
 
     bank2k = generate_bank(directory / "bank2k", questions=2_000, files=2)
     full, empty = directory / "full.sqlite3", directory / "empty.sqlite3"
@@ -130,7 +161,9 @@ def main() -> None:
 
     with_history, _ = measure(args.runs, home(full), home_marker, env)
     without, _ = measure(args.runs, home(empty), home_marker, env)
-    print(f"(f) home screen with 100,000 attempts {with_history * 1000:.0f} ms vs empty {without * 1000:.0f} ms: {with_history / without:.2f}x (target <= 1.2x)")
+    print(
+        f"(f) home screen with 100,000 attempts {with_history * 1000:.0f} ms vs empty {without * 1000:.0f} ms: {with_history / without:.2f}x (target <= 1.2x)"
+    )
 
 
 if __name__ == "__main__":

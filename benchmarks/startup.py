@@ -13,7 +13,15 @@ import argparse
 import statistics
 import sys
 
-from common import REPO, base_env, drillbit_command, first_question, require_tmux, scratch, time_to_text
+from common import (
+    REPO,
+    base_env,
+    drillbit_command,
+    first_question,
+    require_tmux,
+    scratch,
+    time_to_text,
+)
 
 SKILL = "network-protocols"
 
@@ -26,7 +34,18 @@ def main() -> None:
     directory = scratch()
     env = base_env(directory)
     prompt, marker = first_question(REPO / "questions", SKILL)
-    drillbit = [*drillbit_command(), "practice", "-n", "1", "--mode", "new", "--skill", SKILL, "--db", str(directory / "h.sqlite3")]
+    drillbit = [
+        *drillbit_command(),
+        "practice",
+        "-n",
+        "1",
+        "--mode",
+        "new",
+        "--skill",
+        SKILL,
+        "--db",
+        str(directory / "h.sqlite3"),
+    ]
     bare = [sys.executable, str(REPO / "benchmarks" / "bare_markdown_app.py"), prompt]
     time_to_text(drillbit, marker, env)  # warm the bank cache and the page cache
     time_to_text(bare, marker, env)
@@ -39,8 +58,12 @@ def main() -> None:
         theirs.append(seconds)
         their_rss.append(rss)
     a, b = statistics.median(ours), statistics.median(theirs)
-    print(f"drillbit practice -n 1 (bundled bank): {a * 1000:.0f} ms, peak RSS {max(our_rss) / 1024:.0f} MiB")
-    print(f"bare Textual Markdown app:             {b * 1000:.0f} ms, peak RSS {max(their_rss) / 1024:.0f} MiB")
+    print(
+        f"drillbit practice -n 1 (bundled bank): {a * 1000:.0f} ms, peak RSS {max(our_rss) / 1024:.0f} MiB"
+    )
+    print(
+        f"bare Textual Markdown app:             {b * 1000:.0f} ms, peak RSS {max(their_rss) / 1024:.0f} MiB"
+    )
     print(f"ratio: {a / b:.2f}x (target <= 1.3x)")
 
 

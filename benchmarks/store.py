@@ -64,9 +64,21 @@ def fill(path: Path, bank: Path, attempts: int = 100_000) -> list[str]:
             question_id = ids[n % len(ids)]
             moment = start + timedelta(minutes=7 * n)
             rows.append(
-                (str(uuid.uuid4()), question_id, loaded.entries[question_id].skill, "h", to_text(moment),
-                 rng.randint(30_000, 900_000), 600, rng.randint(0, 2), "answer text",
-                 json.dumps([0, 1]), rng.random(), rng.randint(1, 4), to_text(moment))
+                (
+                    str(uuid.uuid4()),
+                    question_id,
+                    loaded.entries[question_id].skill,
+                    "h",
+                    to_text(moment),
+                    rng.randint(30_000, 900_000),
+                    600,
+                    rng.randint(0, 2),
+                    "answer text",
+                    json.dumps([0, 1]),
+                    rng.random(),
+                    rng.randint(1, 4),
+                    to_text(moment),
+                )
             )
         db.executemany(
             "INSERT INTO attempts (uuid, session_id, question_id, skill, content_hash, started_at,"
@@ -75,10 +87,16 @@ def fill(path: Path, bank: Path, attempts: int = 100_000) -> list[str]:
             rows,
         )
         for question_id in ids:
-            card = scheduler.review(scheduler.new_card(question_id, start), scheduler.Grade.GOOD, start)
+            card = scheduler.review(
+                scheduler.new_card(question_id, start), scheduler.Grade.GOOD, start
+            )
             db.execute(
                 "INSERT INTO cards (question_id, card, due, reps) VALUES (?, ?, ?, 1)",
-                (question_id, card.to_json(), to_text(start + timedelta(days=rng.randint(-30, 60)))),
+                (
+                    question_id,
+                    card.to_json(),
+                    to_text(start + timedelta(days=rng.randint(-30, 60))),
+                ),
             )
     db.close()
     return ids
@@ -112,7 +130,9 @@ def main() -> None:
             store.due_ids(now, limit=1)
             samples.append(time.perf_counter() - begin)
         samples.sort()
-        print(f"next due question: median {samples[100] * 1000:.3f} ms, p99 {samples[198] * 1000:.3f} ms (target < 5 ms)")
+        print(
+            f"next due question: median {samples[100] * 1000:.3f} ms, p99 {samples[198] * 1000:.3f} ms (target < 5 ms)"
+        )
 
 
 if __name__ == "__main__":

@@ -302,3 +302,30 @@ def test_current_streak_walks_back_from_today(tmp_path: Path) -> None:
         assert store.current_streak(today) == 3
         assert store.current_streak(today + timedelta(days=1)) == 3  # today still open
         assert store.current_streak(today + timedelta(days=2)) == 0
+
+
+def test_background_verification_refuses_writes_to_a_corrupt_file(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    with Store(path) as store:
+        for i in range(200):
+            rate_one(store, f"q{i}")
+        store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    for offset in range(4096 * 3 + 100, len(data), 4096):
+        data[offset : offset + 64] = b"\xff" * 64
+    path.write_bytes(bytes(data))
+    before = path.read_bytes()
+    store = Store(path, verify="background")  # opens at once: reads may go ahead
+    with pytest.raises(StoreError, match="corrupt"):
+        store.start_session("auto")
+    store.close()
+    assert path.read_bytes() == before
+
+
+def test_background_verification_lets_writes_through_on_a_sound_file(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    with Store(path) as store:
+        rate_one(store, "q1")
+    with Store(path, verify="background") as store:
+        rate_one(store, "q2")
+        assert len(store.attempts()) == 2

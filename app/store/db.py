@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from app.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
@@ -141,16 +142,26 @@ class Store:
     """One open history database. Cheap to open; close it when done."""
 
     def __init__(
-        self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_S, verify: bool = True
+        self,
+        path: Path,
+        *,
+        busy_timeout: float = BUSY_TIMEOUT_S,
+        verify: bool | Literal["background"] = True,
     ) -> None:
         """Open (or create) the database at ``path``.
 
-        ``verify`` runs ``PRAGMA quick_check`` first, which reads the whole file. Commands that
-        only read (stats, export) skip it: SQLite still reports damage it meets, as a StoreError.
+        ``verify`` runs ``PRAGMA quick_check``, which reads the whole file:
+        - True: before anything else, so a damaged file is refused at once;
+        - "background": in a thread on a read-only connection, while reads go ahead; every
+          write waits for it and is refused if the file is damaged (the TUI's choice, so a long
+          history does not delay the first screen);
+        - False: never, for commands that only read (SQLite still reports damage it meets).
         """
         self.path = Path(path)
         self.busy_timeout = busy_timeout
         self.verify = verify
+        self._verified = threading.Event()
+        self._damage: str | None = None
         self._check_file()
         try:
             self.connection = self._connect()
@@ -213,10 +224,16 @@ class Store:
                 f"{self.path}: written by a newer drillbit (schema {version}, this one knows"
                 f" {SCHEMA_VERSION}); upgrade drillbit. The file was left untouched"
             )
-        if not fresh and self.verify:
+        in_background = self.verify == "background" and version == SCHEMA_VERSION
+        if fresh or not self.verify:
+            self._verified.set()
+        elif in_background:
+            threading.Thread(target=self._verify_in_background, daemon=True).start()
+        else:
             check = db.execute("PRAGMA quick_check(1)").fetchone()[0]
             if check != "ok":
                 raise StoreError(f"{self.path}: the database is corrupt ({check}); left untouched")
+            self._verified.set()
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
@@ -225,6 +242,24 @@ class Store:
                 self._migrate(version, fresh)
         except sqlite3.Error as error:
             raise _translate(error, self.path) from None
+
+    def _verify_in_background(self) -> None:
+        try:
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            with closing(sqlite3.connect(uri, uri=True, timeout=self.busy_timeout)) as db:
+                check = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        except sqlite3.Error as error:
+            check = str(error)
+        if check != "ok":
+            self._damage = (
+                f"{self.path}: the database is corrupt ({check}); nothing was written to it"
+            )
+        self._verified.set()
+
+    def _require_verified(self) -> None:
+        self._verified.wait()
+        if self._damage:
+            raise StoreError(self._damage)
 
     def _migrate(self, version: int, fresh: bool) -> None:
         if not fresh:
@@ -259,6 +294,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One short write transaction, taken with BEGIN IMMEDIATE so writers queue at the start."""
+        self._require_verified()
         db = self.connection
         try:
             db.execute("BEGIN IMMEDIATE")

@@ -34,6 +34,7 @@ JsonText = Annotated[str, StringConstraints(max_length=1_000_000)]
 # SQLite stores 64-bit integers; a larger one would fail the insert with OverflowError.
 INT64_MAX = 2**63 - 1
 Int64 = Annotated[int, Field(ge=-(2**63), le=INT64_MAX)]
+MAX_SPENT_MS = 10**12  # 31 years on one question
 
 
 class _Row(BaseModel):
@@ -58,9 +59,10 @@ class AttemptRow(_Row):
     skill: str
     content_hash: str
     started_at: Timestamp
-    time_spent_ms: int = Field(ge=0, le=INT64_MAX)
-    time_budget_s: int = Field(gt=0, le=INT64_MAX)
-    hints_used: int = Field(ge=0, le=INT64_MAX)
+    # Bounded far below 2**63 so that the stats' sums over every attempt cannot overflow either.
+    time_spent_ms: int = Field(ge=0, le=MAX_SPENT_MS)
+    time_budget_s: int = Field(gt=0, le=MAX_SPENT_MS // 1000)
+    hints_used: int = Field(ge=0, le=1_000_000)
     answer: str
     rubric_ticked: JsonText
     rubric_coverage: float | None = Field(ge=0, le=1)
@@ -75,7 +77,7 @@ class CardRowModel(_Row):
     question_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     card: JsonText
     due: Timestamp
-    reps: int = Field(ge=0, le=INT64_MAX)
+    reps: int = Field(ge=0, le=1_000_000_000)
 
 
 class ExportFile(_Row):

@@ -38,7 +38,8 @@ class Preload:
             # The first question will need the models; import them here, off the UI thread.
             import app.bank.models  # noqa: F401
 
-            store = Store(self.db_path)
+            # The integrity check runs beside the first screen; writes wait for it.
+            store = Store(self.db_path, verify="background")
             self._result = (bank, problems, store)
         except StoreError as error:
             self._error = error
