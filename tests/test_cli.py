@@ -120,3 +120,18 @@ def test_version_and_help(tmp_path: Path) -> None:
     for command in ("validate", "schema", "list", "show"):
         assert command in help_text
         assert run(tmp_path, command, "--help").returncode == 0
+
+
+def test_tui_commands_refuse_a_non_terminal(tmp_path: Path) -> None:
+    for args in ([], ["practice", "-n", "1"]):
+        result = run(
+            tmp_path, "--bank", str(FIXTURE_BANK), "--db", str(tmp_path / "h.sqlite3"), *args
+        )
+        assert result.returncode == 1
+        assert result.stderr.count("\n") == 1 and "needs a terminal" in result.stderr
+        assert result.stdout == ""
+
+
+def test_practice_rejects_a_bad_time(tmp_path: Path) -> None:
+    result = run(tmp_path, "practice", "--time", "soon")
+    assert result.returncode == 2 and "not a duration" in result.stderr

@@ -16,12 +16,12 @@ if TYPE_CHECKING:
 
 MODES = ("auto", "due", "new", "weakest", "random", "mock")
 MODE_HELP = {
-    "auto": "due questions first, then new ones, then the weakest",
-    "due": "only questions the scheduler says are due",
+    "auto": "due, new, then weakest",
+    "due": "only questions now due",
     "new": "only questions never practised",
-    "weakest": "the lowest recall or rubric coverage, spread across skills",
+    "weakest": "lowest recall or coverage",
     "random": "a random draw",
-    "mock": "a random draw whose ratings do not reschedule",
+    "mock": "random, not rescheduled",
 }
 
 

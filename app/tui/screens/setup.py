@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Select, SelectionList, Static
@@ -24,8 +24,9 @@ class SetupScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         bank = self.app.bank  # type: ignore[attr-defined]
         yield Header()
-        with VerticalScroll(id="setup"):
+        with Vertical(id="setup"):
             yield Static(Content("New session"), id="setup-title")
+            yield Static(id="setup-matches")
             with Horizontal(id="setup-columns"):
                 with Vertical(id="setup-left"):
                     yield Static(
@@ -52,14 +53,11 @@ class SetupScreen(Screen[None]):
                         for name, loop in bank.loops.items()
                     ]
                     yield Select[str](options, value="auto", allow_blank=False, id="setup-mode")
-                    yield Static(
-                        Content("Questions, or a total time such as 30m"), classes="section-title"
-                    )
+                    yield Static(Content("Count, or a total time (45m)"), classes="section-title")
                     with Horizontal(id="setup-length"):
                         yield Input("5", placeholder="count", id="setup-count", type="integer")
                         yield Input("", placeholder="time, e.g. 45m", id="setup-time")
-            yield Static(id="setup-matches")
-            yield Button(Content("Start (ctrl+s)"), variant="primary", id="setup-start")
+                    yield Button(Content("Start (ctrl+s)"), variant="primary", id="setup-start")
         yield Footer()
 
     def on_mount(self) -> None:
