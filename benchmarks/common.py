@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import statistics
@@ -81,8 +82,16 @@ def wall(command: Sequence[str], env: dict[str, str] | None = None) -> float:
 
 
 def require_tmux() -> None:
+    """Check for tmux and keep one idle session open for the whole run.
+
+    Without it the tmux server exits whenever a measured session ends, and the next
+    new-session can race with the dying server ("server exited unexpectedly").
+    """
     if shutil.which("tmux") is None:
         sys.exit("this benchmark drives a real terminal: install tmux")
+    anchor = f"bench-anchor-{os.getpid()}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", anchor, "sleep 86400"], check=True)
+    atexit.register(subprocess.run, ["tmux", "kill-session", "-t", anchor], check=False)
 
 
 def time_to_text(

@@ -161,7 +161,8 @@ class Store:
         self.busy_timeout = busy_timeout
         self.verify = verify
         self._verified = threading.Event()
-        self._damage: str | None = None
+        self._check_result: str | None = "ok"
+        """quick_check's answer; None when it still has to run."""
         self._check_file()
         try:
             self.connection = self._connect()
@@ -228,7 +229,7 @@ class Store:
         if fresh or not self.verify:
             self._verified.set()
         elif in_background:
-            threading.Thread(target=self._verify_in_background, daemon=True).start()
+            self._check_result = None  # checked below, once the pragmas are set
         else:
             check = db.execute("PRAGMA quick_check(1)").fetchone()[0]
             if check != "ok":
@@ -242,24 +243,32 @@ class Store:
                 self._migrate(version, fresh)
         except sqlite3.Error as error:
             raise _translate(error, self.path) from None
+        if not self._verified.is_set():
+            threading.Thread(target=self._verify_in_background, daemon=True).start()
 
     def _verify_in_background(self) -> None:
+        # A second ordinary connection: a read-only one could not recover the WAL of a process
+        # that was killed, and would report a sound file as damaged. quick_check writes nothing.
         try:
-            uri = f"{self.path.resolve().as_uri()}?mode=ro"
-            with closing(sqlite3.connect(uri, uri=True, timeout=self.busy_timeout)) as db:
-                check = db.execute("PRAGMA quick_check(1)").fetchone()[0]
-        except sqlite3.Error as error:
-            check = str(error)
-        if check != "ok":
-            self._damage = (
-                f"{self.path}: the database is corrupt ({check}); nothing was written to it"
-            )
-        self._verified.set()
+            with closing(sqlite3.connect(self.path, timeout=self.busy_timeout)) as db:
+                self._check_result = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        except sqlite3.Error:
+            self._check_result = None  # could not check here: check before the first write
+        finally:
+            self._verified.set()
 
     def _require_verified(self) -> None:
         self._verified.wait()
-        if self._damage:
-            raise StoreError(self._damage)
+        if self._check_result is None:
+            try:
+                self._check_result = self.connection.execute("PRAGMA quick_check(1)").fetchone()[0]
+            except sqlite3.Error as error:
+                raise _translate(error, self.path) from None
+        if self._check_result != "ok":
+            raise StoreError(
+                f"{self.path}: the database is corrupt ({self._check_result});"
+                " nothing was written to it"
+            )
 
     def _migrate(self, version: int, fresh: bool) -> None:
         if not fresh:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shlex
 import subprocess
@@ -87,6 +88,7 @@ class QuestionScreen(Screen[None]):
         self._dirty = False
         self._loading_answer = False
         self._pending_markdown: list = []
+        self._reveal_lock = asyncio.Lock()
         self.phase = "answer"
         """In a loop: 'answer' while the round runs, 'review' once it is over."""
 
@@ -114,25 +116,9 @@ class QuestionScreen(Screen[None]):
                 tab_behavior="focus",
                 placeholder="Your answer or notes. Escape to leave the editor.",
             )
-            with Vertical(id="q-reveal"):
-                yield Static(Content("Model answer"), classes="section-title")
-                yield Markdown(
-                    id="q-model-answer", open_links=False, parser_factory=markdown_parser
-                )
-                yield Static(
-                    Content("Rubric: tick what your answer covered (tab, then space)"),
-                    classes="section-title",
-                    id="q-rubric-title",
-                )
-                yield SelectionList[int](id="q-rubric")
-                yield Markdown(id="q-extras", open_links=False, parser_factory=markdown_parser)
-        with Horizontal(id="q-rating"):
-            for grade in Grade:
-                yield Button(
-                    Content(grade.label),
-                    id=f"rate-{int(grade)}",
-                    classes=f"rate rate-{grade.name.lower()}",
-                )
+            # Filled on the first reveal (see _build_reveal): the first paint does without.
+            yield Vertical(id="q-reveal")
+        yield Horizontal(id="q-rating")
         yield Static(id="q-status")
         yield Footer()
 
@@ -188,15 +174,52 @@ class QuestionScreen(Screen[None]):
             widget.update(Content.assemble(*parts).rstrip())
 
     def show_reveal(self) -> None:
-        item = self.session.current
-        question = item.question
-        revealed = item.revealed
+        """Hide the reveal section, or fill it (asynchronously) for a revealed question."""
+        revealed = self.session.current.revealed
+        self._display_reveal(revealed)
+        if revealed:
+            self.call_later(self.fill_reveal)
+        else:
+            self.set_status(self._hidden_status())
+
+    def _display_reveal(self, revealed: bool) -> None:
         self.set_class(revealed, "-revealed")
         self.query_one("#q-reveal").display = revealed
         self.query_one("#q-rating").display = revealed
-        if not revealed:
-            self.set_status(self._hidden_status())
+
+    async def _build_reveal(self) -> None:
+        reveal = self.query_one("#q-reveal")
+        if reveal.children:
             return
+        await reveal.mount_all(
+            [
+                Static(Content("Model answer"), classes="section-title"),
+                Markdown(id="q-model-answer", open_links=False, parser_factory=markdown_parser),
+                Static(
+                    Content("Rubric: tick what your answer covered (tab, then space)"),
+                    classes="section-title",
+                    id="q-rubric-title",
+                ),
+                SelectionList[int](id="q-rubric"),
+                Markdown(id="q-extras", open_links=False, parser_factory=markdown_parser),
+            ]
+        )
+        await self.query_one("#q-rating").mount_all(
+            Button(Content(g.label), id=f"rate-{int(g)}", classes=f"rate rate-{g.name.lower()}")
+            for g in Grade
+        )
+
+    async def fill_reveal(self) -> None:
+        """Model answer, rubric, follow-ups and rating buttons for the current question."""
+        async with self._reveal_lock:
+            await self._build_reveal()
+            self._fill_reveal()
+            for pending in self._pending_markdown:
+                await pending
+
+    def _fill_reveal(self) -> None:
+        item = self.session.current
+        question = item.question
         self._pending_markdown = [
             self.query_one("#q-model-answer", Markdown).update(question.answer)
         ]
@@ -356,9 +379,8 @@ class QuestionScreen(Screen[None]):
     async def action_reveal(self) -> None:
         self.save_draft_now()
         self.session.reveal()
-        self.show_reveal()
-        for pending in self._pending_markdown:
-            await pending
+        self._display_reveal(True)
+        await self.fill_reveal()
         self.query_one("#q-answer", TextArea).blur()
         suggested = self.query_one(".rate.-suggested", Button)
         self.set_focus(suggested, scroll_visible=False)
