@@ -129,6 +129,14 @@ def test_draft_is_saved(tmp_path: Path) -> None:
         assert store.last_draft("q1") == "half an answer"
 
 
+def _scribble(path: Path, first_page: int) -> None:
+    """Overwrite 64 bytes inside every page from ``first_page`` on: a damaged database."""
+    data = bytearray(path.read_bytes())
+    for offset in range(4096 * first_page + 100, len(data), 4096):
+        data[offset : offset + 64] = b"\xff" * 64
+    path.write_bytes(bytes(data))
+
+
 def _file_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
@@ -158,10 +166,7 @@ def test_corrupt_database_is_refused_and_untouched(tmp_path: Path) -> None:
         for i in range(200):
             rate_one(store, f"q{i}")
         store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    data = bytearray(path.read_bytes())
-    for offset in range(4096 + 100, len(data), 4096):
-        data[offset : offset + 64] = b"\xff" * 64
-    path.write_bytes(bytes(data))
+    _scribble(path, first_page=1)
     before = _file_bytes(path)
     with pytest.raises(StoreError, match="corrupt"):
         Store(path)
@@ -310,10 +315,7 @@ def test_background_verification_refuses_writes_to_a_corrupt_file(tmp_path: Path
         for i in range(200):
             rate_one(store, f"q{i}")
         store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    data = bytearray(path.read_bytes())
-    for offset in range(4096 * 3 + 100, len(data), 4096):
-        data[offset : offset + 64] = b"\xff" * 64
-    path.write_bytes(bytes(data))
+    _scribble(path, first_page=3)
     before = path.read_bytes()
     store = Store(path, verify="background")  # opens at once: reads may go ahead
     with pytest.raises(StoreError, match="corrupt"):

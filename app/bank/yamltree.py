@@ -148,19 +148,25 @@ class _Builder:
     ) -> None:
         """A scalar key that is a duplicate or holds a forbidden character (the slow path)."""
         value = self.scalar(event, base)
-        if not isinstance(value, str):
-            value = event.value
-        if value in container:
-            first_line, first_column = self.tree.keys[(*base, value)]
+        self._place_key(
+            value if isinstance(value, str) else event.value, frame, position, container, base
+        )
+
+    def _place_key(
+        self, key: str, frame: list[Any], position: Position, container: dict[str, Any], base: Path
+    ) -> None:
+        """Make ``key`` the mapping's pending key, or report it as a duplicate."""
+        if key in container:
+            first_line, first_column = self.tree.keys[(*base, key)]
             self.problem(
                 position,
-                f"duplicate key '{value}' (first at line {first_line}, column"
+                f"duplicate key '{key}' (first at line {first_line}, column"
                 f" {first_column}); YAML would silently keep only the last one",
             )
-            frame[2] = _Duplicate(value)
+            frame[2] = _Duplicate(key)
         else:
-            frame[2] = value
-            self.tree.keys[(*base, value)] = position
+            frame[2] = key
+            self.tree.keys[(*base, key)] = position
 
     def build(self, events: Any) -> None:
         """Turn a document's events into data, recording marks and problems on the way."""
@@ -267,19 +273,8 @@ class _Builder:
                 if kind is yaml.AliasEvent:
                     frame[2] = _Unhashable()
                     continue
-                if not isinstance(value, str):
-                    value = event.value
-                if value in container:
-                    first_line, first_column = self.tree.keys[(*base, value)]
-                    self.problem(
-                        position,
-                        f"duplicate key '{value}' (first at line {first_line}, column"
-                        f" {first_column}); YAML would silently keep only the last one",
-                    )
-                    frame[2] = _Duplicate(value)
-                else:
-                    frame[2] = value
-                    self.tree.keys[(*base, value)] = position
+                key = value if isinstance(value, str) else event.value
+                self._place_key(key, frame, position, container, base)
                 continue
             values.setdefault(path, position)
             if isinstance(container, dict):
