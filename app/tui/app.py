@@ -107,11 +107,12 @@ class DrillbitApp(App[None]):
             self.notify(
                 f"{first}{more}", title="Bank problems", severity="warning", markup=False, timeout=8
             )
-        from app.tui.screens.home import HomeScreen
-
+        # Screens that show the bank refresh themselves (the home screen); checked by duck
+        # typing so that a practice start never imports the home screen's widgets.
         for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen):
-                screen.refresh_data()
+            refresh = getattr(screen, "refresh_data", None)
+            if callable(refresh):
+                refresh()
         if self.practice_request is not None:
             request, self.practice_request = self.practice_request, None
             self.start_practice(request)
