@@ -113,13 +113,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def _print_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    cells = [[str(cell) for cell in row] for row in [header, *rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    for index, row in enumerate(cells):
-        line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        _out(line.rstrip())
-        if index == 0:
-            _out("  ".join("-" * width for width in widths))
+    from app.textfmt import table
+
+    for line in table(header, rows):
+        _out(line)
 
 
 def cmd_show(args: argparse.Namespace) -> int:

@@ -192,3 +192,22 @@ def first_question(bank: Path, skill: str) -> tuple[str, str]:
     first_line = question.prompt.strip().splitlines()[0]
     words = [w for w in first_line.replace("`", "").replace("*", "").split() if w.isalpha()]
     return question.prompt, " ".join(words[:3])
+
+
+def practice_command(bank: Path, skill: str, db: Path) -> list[str]:
+    """`drillbit practice -n 1` on the first new question of ``skill``: what both the startup
+    and the scale benchmarks time."""
+    return [
+        *drillbit_command(),
+        "--bank",
+        str(bank),
+        "practice",
+        "-n",
+        "1",
+        "--mode",
+        "new",
+        "--skill",
+        skill,
+        "--db",
+        str(db),
+    ]

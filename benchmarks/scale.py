@@ -31,6 +31,7 @@ from common import (
     first_question,
     generate_bank,
     median_of,
+    practice_command,
     require_tmux,
     scratch,
     time_to_text,
@@ -88,20 +89,7 @@ def main() -> None:
     def practice(bank: Path, skill: str) -> tuple[list[str], str, str]:
         prompt, marker = first_question(bank, skill)
         db = directory / f"practice-{bank.name}.sqlite3"
-        command = [
-            *drillbit,
-            "--bank",
-            str(bank),
-            "practice",
-            "-n",
-            "1",
-            "--mode",
-            "new",
-            "--skill",
-            skill,
-            "--db",
-            str(db),
-        ]
+        command = practice_command(bank, skill, db)
         return command, marker, prompt
 
     big_cmd, big_marker, big_prompt = practice(big, "skill-00")

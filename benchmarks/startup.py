@@ -16,8 +16,8 @@ import sys
 from common import (
     REPO,
     base_env,
-    drillbit_command,
     first_question,
+    practice_command,
     require_tmux,
     scratch,
     time_to_text,
@@ -34,18 +34,7 @@ def main() -> None:
     directory = scratch()
     env = base_env(directory)
     prompt, marker = first_question(REPO / "questions", SKILL)
-    drillbit = [
-        *drillbit_command(),
-        "practice",
-        "-n",
-        "1",
-        "--mode",
-        "new",
-        "--skill",
-        SKILL,
-        "--db",
-        str(directory / "h.sqlite3"),
-    ]
+    drillbit = practice_command(REPO / "questions", SKILL, directory / "h.sqlite3")
     bare = [sys.executable, str(REPO / "benchmarks" / "bare_markdown_app.py"), prompt]
     time_to_text(drillbit, marker, env)  # warm the bank cache and the page cache
     time_to_text(bare, marker, env)

@@ -100,7 +100,6 @@ class _Builder:
     def __init__(self, source: str) -> None:
         self.source = source
         self.tree = Tree()
-        self.resolver = Resolver()
         self.constructor = SafeConstructor()
 
     def problem(self, position: Position, message: str, path: Path | None = None) -> None:

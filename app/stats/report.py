@@ -10,6 +10,7 @@ from datetime import datetime
 from app.bank.index import Bank
 from app.stats.compute import per_question, per_skill, streak
 from app.store.db import Store, utc_now
+from app.textfmt import table
 
 
 def _pct(value: float | None) -> str:
@@ -18,15 +19,6 @@ def _pct(value: float | None) -> str:
 
 def _ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}x"
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-    return [line(header), "  ".join("-" * w for w in widths), *(line(row) for row in rows)]
 
 
 def stats_report(
