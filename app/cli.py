@@ -59,8 +59,10 @@ def _load(args: argparse.Namespace, *, strict: bool = False) -> tuple[Bank, list
 
 
 def _question_json(bank: Bank, question_id: str) -> dict[str, Any]:
+    from app.bank.models import as_data
+
     question = bank.questions[question_id]
-    return {"skill": bank.skill_of(question_id), **question.model_dump(mode="json")}
+    return {"skill": bank.skill_of(question_id), **as_data(question)}
 
 
 # -- commands --------------------------------------------------------------------------------

@@ -28,10 +28,10 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
 from app.bank.loader import load_bank, load_text
-from app.bank.models import LoopsFile, SkillFile
+from app.bank.models import LoopsFile, SkillFile, as_data
+from app.bank.validation import ValidationError, validate
 from app.bank.yamltree import forbidden_character
 from app.review.session import history_for
 from app.stats.report import stats_report
@@ -294,7 +294,7 @@ def independently_valid(text: str, model: type, stem: str | None) -> bool:
     if any(forbidden_character(string) for string in _strings(data)):
         return False
     try:
-        parsed = model.model_validate(data)
+        parsed = validate(model, data)
     except ValidationError:
         return False
     return stem is None or parsed.skill == stem
@@ -314,7 +314,7 @@ def check_located(loaded: Any, text: str, source: str) -> None:
 def check_nothing_dirty_loaded(loaded: Any) -> None:
     for question, (line, column) in loaded.questions:
         assert line >= 1 and column >= 1
-        for string in _strings(question.model_dump(mode="json")):
+        for string in _strings(as_data(question)):
             assert forbidden_character(string) is None, (question.id, string)
 
 
@@ -394,7 +394,7 @@ def test_schema_breaking_loops_files_get_located_problems(
     if not valid:
         assert loaded.problems, text[:2000]
     for loop in loaded.loops:
-        assert all(forbidden_character(s) is None for s in _strings(loop.model_dump()))
+        assert all(forbidden_character(s) is None for s in _strings(as_data(loop)))
 
 
 @FUZZ

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
-from tests.conftest import REPO
+from tests.conftest import FIXTURE_BANK, REPO
 
 CORE_MODULES = [
     "app.bank",
@@ -46,3 +47,24 @@ def test_session_start_path_imports_neither_pydantic_nor_yaml() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
     )
     assert json.loads(result.stdout) == []
+
+
+def test_questions_from_a_warm_cache_need_neither_pydantic_nor_yaml(tmp_path) -> None:
+    """Reading a question and the loops from the compiled cache only unpickles plain
+    dataclasses; pydantic and PyYAML are for parsing YAML, which a warm cache never does."""
+    env = {**os.environ, "DRILLBIT_CACHE_DIR": str(tmp_path / "cache")}
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from app.bank.cache import load_bank_cached\n"
+        f"bank, _ = load_bank_cached([Path({str(FIXTURE_BANK)!r})])\n"
+        "texts = [bank.questions[qid].prompt for qid in bank.questions]\n"
+        "rounds = [r.time_seconds for loop in bank.loops.values() for r in loop.rounds]\n"
+        "assert texts and rounds\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'yaml'))))\n"
+    )
+    run = [sys.executable, "-c", code]
+    cold = subprocess.run(run, capture_output=True, text=True, cwd=REPO, env=env, check=True)
+    assert "pydantic" in json.loads(cold.stdout)  # the first run parses and fills the cache
+    warm = subprocess.run(run, capture_output=True, text=True, cwd=REPO, env=env, check=True)
+    assert json.loads(warm.stdout) == []

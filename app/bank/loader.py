@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
-
-from pydantic import BaseModel, ValidationError
 
 from app.bank.index import (
     Bank,
@@ -28,6 +28,7 @@ from app.bank.models import (
     SkillHeader,
 )
 from app.bank.problems import Problem
+from app.bank.validation import ValidationError, validate
 
 __all__ = ["Bank", "FileSummary", "IndexEntry", "LoadedFile", "Placement", "Skill", "load_bank"]
 from app.bank.yamltree import Tree, parse
@@ -132,14 +133,18 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return names[-1] if names else "value"
 
 
-def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
+# An unknown key: pydantic names it so for dataclasses, and extra_forbidden for models.
+_UNKNOWN_KEY = ("unexpected_keyword_argument", "extra_forbidden")
+
+
+def _message(error: dict[str, Any], model: type[Any]) -> str:
     kind = error["type"]
     loc = tuple(error["loc"])
     value = error.get("input")
     name = _field_name(loc)
     if kind == "missing":
         return f"missing required field '{name}'"
-    if kind == "extra_forbidden":
+    if kind in _UNKNOWN_KEY:
         allowed = _allowed_keys(model, loc[:-1])
         return f"unknown key '{loc[-1]}'{_suggest(str(loc[-1]), allowed)}"
     if kind == "literal_error":
@@ -160,7 +165,7 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
         )
     if kind == "list_type":
         return f"{name} must be a list, not {_describe_value(value)}"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
+    if kind in ("dataclass_type", "model_type", "model_attributes_type", "dict_type"):
         return f"{name} must be a mapping, not {_describe_value(value)}"
     if kind in ("int_type", "int_parsing"):
         return f"{name} must be a whole number, not {_describe_value(value)}"
@@ -181,21 +186,24 @@ def _literal_options(name: str) -> tuple[str, ...]:
     return {"difficulty": DIFFICULTIES, "kind": KINDS}.get(name, ())
 
 
-def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+def _allowed_keys(model: type[Any], loc: tuple[Any, ...]) -> list[str]:
     """The field names of the model found at ``loc`` inside ``model``."""
     current: Any = model
     for part in loc:
         if isinstance(part, int):
             continue
-        info = getattr(current, "model_fields", {}).get(part)
-        if info is None:
+        if current is None or part not in _field_names(current):
             return []
-        current = _model_in(info.annotation)
-    return list(getattr(current, "model_fields", {}))
+        current = _model_in(typing.get_type_hints(current)[part])
+    return _field_names(current) if current is not None else []
+
+
+def _field_names(model: type[Any]) -> list[str]:
+    return [f.name for f in dataclasses.fields(model)]
 
 
 def _model_in(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
         return annotation
     for arg in get_args(annotation):
         found = _model_in(arg)
@@ -205,17 +213,17 @@ def _model_in(annotation: Any) -> Any:
 
 
 def _validate(
-    model: type[BaseModel], data: Any, tree: Tree, base: tuple[Any, ...], source: str
+    model: type[Any], data: Any, tree: Tree, base: tuple[Any, ...], source: str
 ) -> tuple[Any, list[Problem]]:
     try:
-        return model.model_validate(data), []
+        return validate(model, data), []
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_url=False):
             loc = (*base, *error["loc"])
             if tree.is_poisoned(loc):
                 continue
-            if error["type"] == "extra_forbidden":
+            if error["type"] in _UNKNOWN_KEY:
                 line, column = tree.keys.get(loc, tree.position(loc))
             elif error["type"] == "missing":
                 line, column = tree.position(loc[:-1])

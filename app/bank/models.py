@@ -1,24 +1,28 @@
-"""Typed models of the question bank, the single source of its JSON Schema."""
+"""Typed models of the question bank, the single source of its JSON Schema.
+
+The models are frozen standard-library dataclasses. Pydantic validates them and generates the
+schema (see ``app.bank.validation``), but this module never imports it: a session started from
+the compiled cache unpickles its questions without paying for pydantic at all.
+
+The constraints live in the annotations as small markers (``Rule``, ``Before``, ``After``)
+that implement pydantic's ``__get_pydantic_core_schema__`` hook; with postponed annotations they
+are only evaluated when a validator is built. Attribute docstrings become schema descriptions.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Annotated, Any, Literal
-
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    model_validator,
-)
+from typing import Annotated, Any, Literal, TypeVar
 
 from app.bank.durations import DURATION_PATTERN, parse_duration
 from app.bank.durations import format_duration as format_duration
+
+_T = TypeVar("_T")
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -27,8 +31,60 @@ DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
 Kind = Literal["concept", "scenario", "design", "debugging", "quick-fire"]
 KINDS: tuple[Kind, ...] = ("concept", "scenario", "design", "debugging", "quick-fire")
 
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
-Text = Annotated[str, StringConstraints(min_length=1)]
+# Pydantic's configuration for every model: unknown keys are errors; strictness is per field
+# (see Rule), because a strict dataclass would refuse the plain mappings YAML gives.
+PYDANTIC_CONFIG = {"extra": "forbid", "use_attribute_docstrings": True}
+
+
+class Rule:
+    """Constraints merged into the pydantic core schema of the annotated type, such as
+    ``strict``, ``min_length``, ``pattern``, ``ge`` or ``le``."""
+
+    def __init__(self, **constraints: Any) -> None:
+        self.constraints = constraints
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], Any]) -> Any:
+        return {**handler(source), **self.constraints}
+
+
+class Before:
+    """Runs ``function`` on the raw value before the annotated type validates it."""
+
+    def __init__(self, function: Callable[[Any], Any], json_schema: Any = None) -> None:
+        self.function = function
+        self.json_schema = json_schema
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], Any]) -> Any:
+        inner = handler(source)
+        return {
+            "type": "function-before",
+            "function": {"type": "no-info", "function": self.function},
+            "schema": inner,
+        }
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: Callable[[Any], Any]) -> Any:
+        generated = handler(schema)
+        return self.json_schema(generated) if self.json_schema else generated
+
+
+class After:
+    """Runs ``function`` on the value once the annotated type has validated it."""
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        self.function = function
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], Any]) -> Any:
+        return {
+            "type": "function-after",
+            "function": {"type": "no-info", "function": self.function},
+            "schema": handler(source),
+        }
+
+
+Slug = Annotated[str, Rule(strict=True, pattern=SLUG_PATTERN, max_length=80)]
+Text = Annotated[str, Rule(strict=True, min_length=1)]
+OptionalText = Annotated[str, Rule(strict=True)] | None
+Flag = Annotated[bool, Rule(strict=True)]
 
 
 def _check_duration(text: str) -> str:
@@ -36,83 +92,88 @@ def _check_duration(text: str) -> str:
     return text
 
 
-Duration = Annotated[
-    str,
-    StringConstraints(pattern=DURATION_PATTERN),
-    AfterValidator(_check_duration),
-    Field(description="A time budget such as 90s, 8m, 1h or 1h30m."),
-]
-
-
-class _Strict(BaseModel):
-    # defer_build: schemas are built on first validation, not at import, so that a session
-    # started from the compiled cache (which only unpickles) does not pay for them.
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
-
-
-class RubricPoint(_Strict):
-    """One key point a good answer makes, ticked by the candidate after the reveal."""
-
-    point: Text
-    """What the answer must say or do, checkable against the candidate's own answer."""
-    weight: int = Field(1, ge=1, le=10)
-    """How much the point counts, relative to the others (1 to 10)."""
-
-
-class Choice(_Strict):
-    """One option of a quick-fire multiple-choice question."""
-
-    text: Text
-    correct: bool = False
+Duration = Annotated[str, Rule(strict=True, pattern=DURATION_PATTERN), After(_check_duration)]
 
 
 def _follow_up_from_text(value: Any) -> Any:
     return {"question": value} if isinstance(value, str) else value
 
 
-class FollowUp(_Strict):
+def _text_or(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [{"type": "string", "minLength": 1}, schema]}
+
+
+def model(cls: type[_T]) -> type[_T]:
+    """Every model is a frozen, keyword-only dataclass with the shared pydantic configuration."""
+    cls.__pydantic_config__ = PYDANTIC_CONFIG  # type: ignore[attr-defined]
+    return dataclass(frozen=True, kw_only=True)(cls)
+
+
+@model
+class RubricPoint:
+    """One key point a good answer makes, ticked by the candidate after the reveal."""
+
+    point: Text
+    """What the answer must say or do, checkable against the candidate's own answer."""
+    weight: Annotated[int, Rule(strict=True, ge=1, le=10)] = 1
+    """How much the point counts, relative to the others (1 to 10)."""
+
+
+@model
+class Choice:
+    """One option of a quick-fire multiple-choice question."""
+
+    text: Text
+    correct: Flag = False
+
+
+@model
+class FollowUp:
     """A question the interviewer may ask next, optionally with its answer."""
 
     question: Text
-    answer: str | None = None
+    answer: OptionalText = None
 
 
-class Question(_Strict):
+@model
+class Question:
     """One interview question, as a curator writes it in a bank file."""
 
-    id: Slug = Field(description="Unique, stable slug across the bank; history keys on it.")
+    id: Slug
+    """Unique, stable slug across the bank; history keys on it."""
     title: Text
     difficulty: Difficulty
     time: Duration
-    kind: Kind = Field("concept", description="concept, scenario, design, debugging or quick-fire.")
-    tags: list[Text] = Field(default_factory=list)
-    prompt: Text = Field(description="The question as the candidate sees it (Markdown).")
-    hints: list[Text] = Field(default_factory=list, description="From gentle to strong.")
-    answer: Text = Field(description="The model answer (Markdown).")
-    rubric: list[RubricPoint] = Field(default_factory=list)
-    follow_ups: list[Annotated[FollowUp, BeforeValidator(_follow_up_from_text)]] = Field(
-        default_factory=list,
-        description="Markdown strings, or {question, answer} mappings.",
-    )
-    references: list[Text] = Field(default_factory=list)
-    interviewer_notes: str | None = Field(
-        None, description="Hidden from candidates until the answer is revealed."
-    )
-    red_flags: list[Text] = Field(
-        default_factory=list, description="Answers that should worry an interviewer."
-    )
-    choices: list[Choice] | None = Field(
-        None, description="For quick-fire multiple choice; graded automatically."
-    )
+    """A time budget such as 90s, 8m, 1h or 1h30m."""
+    kind: Kind = "concept"
+    """concept, scenario, design, debugging or quick-fire."""
+    tags: Annotated[list[Text], Rule(strict=True)] = field(default_factory=list)
+    prompt: Text
+    """The question as the candidate sees it (Markdown)."""
+    hints: Annotated[list[Text], Rule(strict=True)] = field(default_factory=list)
+    """From gentle to strong."""
+    answer: Text
+    """The model answer (Markdown)."""
+    rubric: Annotated[list[RubricPoint], Rule(strict=True)] = field(default_factory=list)
+    follow_ups: Annotated[
+        list[Annotated[FollowUp, Before(_follow_up_from_text, _text_or)]], Rule(strict=True)
+    ] = field(default_factory=list)
+    """Markdown strings, or {question, answer} mappings."""
+    references: Annotated[list[Text], Rule(strict=True)] = field(default_factory=list)
+    interviewer_notes: OptionalText = None
+    """Hidden from candidates until the answer is revealed."""
+    red_flags: Annotated[list[Text], Rule(strict=True)] = field(default_factory=list)
+    """Answers that should worry an interviewer."""
+    choices: Annotated[list[Choice], Rule(strict=True)] | None = None
+    """For quick-fire multiple choice; graded automatically."""
 
-    @model_validator(mode="after")
-    def _choices_have_a_correct_one(self) -> Question:
+    def __post_init__(self) -> None:
+        # Pydantic reports a ValueError raised here like any other validation error.
         if self.choices is not None:
             if len(self.choices) < 2:
                 raise ValueError("choices needs at least two options")
             if not any(choice.correct for choice in self.choices):
                 raise ValueError("choices needs at least one option with correct: true")
-        return self
 
     @cached_property
     def time_seconds(self) -> int:
@@ -121,7 +182,7 @@ class Question(_Strict):
     @cached_property
     def content_hash(self) -> str:
         """A short hash of everything the question says; changes when a curator edits it."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        canonical = json.dumps(as_data(self), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
     @property
@@ -129,31 +190,41 @@ class Question(_Strict):
         return sum(point.weight for point in self.rubric)
 
 
-class SkillFile(_Strict):
+def as_data(value: Any) -> dict[str, Any]:
+    """A model as plain JSON-ready data: mappings, lists, text, numbers, booleans and None."""
+    return dataclasses.asdict(value)
+
+
+@model
+class SkillFile:
     """A bank file: one skill and its questions."""
 
-    skill: Slug = Field(description="The skill's slug; equal to the file name without .yaml.")
+    skill: Slug
+    """The skill's slug; equal to the file name without .yaml."""
     title: Text
     description: Text
-    questions: list[Question] = Field(default_factory=list)
+    questions: Annotated[list[Question], Rule(strict=True)] = field(default_factory=list)
 
 
-class SkillHeader(_Strict):
+@model
+class SkillHeader:
     """The top level of a bank file without its questions, validated on its own."""
 
     skill: Slug
     title: Text
     description: Text
-    questions: list[Any] = Field(default_factory=list)
+    questions: Annotated[list[Any], Rule(strict=True)] = field(default_factory=list)
 
 
-class LoopRound(_Strict):
+@model
+class LoopRound:
     """One round of a mock-interview loop: a time box and what it draws from."""
 
     title: Text
     time: Duration
-    skills: list[Slug] = Field(min_length=1)
-    count: int = Field(1, ge=1, le=20)
+    """A time budget such as 90s, 8m, 1h or 1h30m."""
+    skills: Annotated[list[Slug], Rule(strict=True, min_length=1)]
+    count: Annotated[int, Rule(strict=True, ge=1, le=20)] = 1
     difficulty: Difficulty | None = None
 
     @cached_property
@@ -161,16 +232,18 @@ class LoopRound(_Strict):
         return parse_duration(self.time)
 
 
-class Loop(_Strict):
+@model
+class Loop:
     """A named mock-interview loop, such as a phone screen or an onsite."""
 
     name: Slug
     title: Text
-    description: str = ""
-    rounds: list[LoopRound] = Field(min_length=1)
+    description: Annotated[str, Rule(strict=True)] = ""
+    rounds: Annotated[list[LoopRound], Rule(strict=True, min_length=1)]
 
 
-class LoopsFile(_Strict):
+@model
+class LoopsFile:
     """``questions/loops.yaml``: the named mock-interview loops."""
 
-    loops: list[Loop] = Field(min_length=1)
+    loops: Annotated[list[Loop], Rule(strict=True, min_length=1)]

@@ -6,14 +6,15 @@ import json
 from typing import Any
 
 from app.bank.models import LoopsFile, SkillFile
+from app.bank.validation import json_schema
 
 SCHEMA_ID = "https://drillbit.dev/schema/bank.json"
 MODELINE = "# yaml-language-server: $schema=schema.json"
 
 
 def bank_schema() -> dict[str, Any]:
-    schema = SkillFile.model_json_schema()
-    loops = LoopsFile.model_json_schema()
+    schema = json_schema(SkillFile)
+    loops = json_schema(LoopsFile)
     definitions = {**schema.pop("$defs", {}), **loops.pop("$defs", {})}
     definitions["LoopsFile"] = loops
     definitions["SkillFile"] = schema

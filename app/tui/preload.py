@@ -35,9 +35,6 @@ class Preload:
 
         try:
             bank, problems = load_bank_cached(self.bank_dirs)
-            # The first question will need the models; import them here, off the UI thread.
-            import app.bank.models  # noqa: F401
-
             # The integrity check runs beside the first screen; writes wait for it.
             store = Store(self.db_path, verify="background")
             self._result = (bank, problems, store)
