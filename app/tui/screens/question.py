@@ -91,6 +91,8 @@ class QuestionScreen(Screen[None]):
         self._reveal_lock = asyncio.Lock()
         self.phase = "answer"
         """In a loop: 'answer' while the round runs, 'review' once it is over."""
+        self.ready = False
+        """True once the whole screen is mounted; until then no action runs."""
 
     @property
     def in_loop(self) -> bool:
@@ -99,49 +101,73 @@ class QuestionScreen(Screen[None]):
     # -- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # Only what the first paint shows: the heading, the prompt and the status line. The
+        # editor, choices, reveal section, rating bar and footer follow in _mount_workspace,
+        # right after that paint, so the question is on screen as soon as possible.
+        item = self.session.current
         with Horizontal(id="q-top"):
             with Vertical(id="q-heading"):
-                yield Static(id="q-title")
-                yield Static(id="q-meta")
+                yield Static(self._title(), id="q-title")
+                yield Static(_meta(item.question, item.entry.skill), id="q-meta")
             with Vertical(id="q-clocks"):
                 yield Static(id="q-countdown")
                 yield Static(id="q-session")
         with VerticalScroll(id="q-body"):
-            yield Markdown(id="q-prompt", open_links=False, parser_factory=markdown_parser)
-            yield OptionList(id="q-choices")
-            yield Static(id="q-hints")
-            yield TextArea(
-                id="q-answer",
-                soft_wrap=True,
-                tab_behavior="focus",
-                placeholder="Your answer or notes. Escape to leave the editor.",
+            yield Markdown(
+                item.question.prompt,
+                id="q-prompt",
+                open_links=False,
+                parser_factory=markdown_parser,
             )
-            # Filled on the first reveal (see _build_reveal): the first paint does without.
-            yield Vertical(id="q-reveal")
-        yield Horizontal(id="q-rating")
+            yield Static(id="q-hints")
         yield Static(id="q-status")
-        yield Footer()
 
     def on_mount(self) -> None:
+        self.show_hints()
+        self.set_status(self._hidden_status())
+        self.tick()
+        self.call_after_refresh(self._mount_workspace)
+
+    async def _mount_workspace(self) -> None:
+        body = self.query_one("#q-body", VerticalScroll)
+        await body.mount(OptionList(id="q-choices"), after="#q-prompt")
+        await body.mount_all(
+            [
+                TextArea(
+                    id="q-answer",
+                    soft_wrap=True,
+                    tab_behavior="focus",
+                    placeholder="Your answer or notes. Escape to leave the editor.",
+                ),
+                # Filled on the first reveal (see _build_reveal).
+                Vertical(id="q-reveal"),
+            ]
+        )
+        await self.mount_all([Horizontal(id="q-rating"), Footer()])
+        self.ready = True
         self.set_interval(0.5, self.tick)
         self.set_interval(DRAFT_SAVE_SECONDS, self.save_draft)
         self.show_item()
 
     # -- showing ------------------------------------------------------------------------------
 
+    def _title(self) -> Content:
+        session = self.session
+        item = session.current
+        position = f"{session.position + 1}/{session.total}"
+        if self.in_loop:
+            position = f"{session.rounds[item.round_index].title} · {position}"
+        return Content.assemble((item.question.title, "bold"), "  ", (position, "dim"))
+
     def show_item(self) -> None:
         session = self.session
         item = session.current
         question = item.question
-        position = f"{session.position + 1}/{session.total}"
-        if self.in_loop:
-            round_ = session.rounds[item.round_index]
-            position = f"{round_.title} · {position}"
-        self.query_one("#q-title", Static).update(
-            Content.assemble((question.title, "bold"), "  ", (position, "dim"))
-        )
+        self.query_one("#q-title", Static).update(self._title())
         self.query_one("#q-meta", Static).update(_meta(question, item.entry.skill))
-        self.query_one("#q-prompt", Markdown).update(question.prompt)
+        prompt = self.query_one("#q-prompt", Markdown)
+        if prompt.source != question.prompt:
+            prompt.update(question.prompt)
         choices = self.query_one("#q-choices", OptionList)
         choices.clear_options()
         if question.choices:
@@ -348,6 +374,8 @@ class QuestionScreen(Screen[None]):
     # -- actions ------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.ready:
+            return False
         session = self.session
         if session.finished:
             return action in ("quit_session", "undo")
