@@ -81,6 +81,18 @@ def wall(command: Sequence[str], env: dict[str, str] | None = None) -> float:
     return time.perf_counter() - start
 
 
+def compile_package() -> None:
+    """Byte-compile drillbit as ``pip install`` does, so that no measured run compiles source.
+
+    A checkout newer than its __pycache__, or PYTHONDONTWRITEBYTECODE in the environment,
+    would otherwise make every run compile every module again, which an installed drillbit
+    never does.
+    """
+    import compileall
+
+    compileall.compile_dir(REPO / "app", quiet=1)
+
+
 def require_tmux() -> None:
     """Check for tmux and keep one idle session open for the whole run.
 

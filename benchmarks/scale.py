@@ -27,6 +27,7 @@ from bank_load import BARE as BARE_PARSE
 from common import (
     REPO,
     base_env,
+    compile_package,
     drillbit_command,
     first_question,
     generate_bank,
@@ -81,6 +82,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     require_tmux()
+    compile_package()
     directory = scratch()
     env = base_env(directory)
     big = generate_bank(directory / "bank10k")

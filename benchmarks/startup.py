@@ -16,6 +16,7 @@ import sys
 from common import (
     REPO,
     base_env,
+    compile_package,
     first_question,
     practice_command,
     require_tmux,
@@ -31,6 +32,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     require_tmux()
+    compile_package()
     directory = scratch()
     env = base_env(directory)
     prompt, marker = first_question(REPO / "questions", SKILL)
