@@ -68,7 +68,9 @@ class DrillbitApp(App[None]):
 
             self.push_screen(HomeScreen())
         # Straight into practice: the default screen stays blank until the first question;
-        # the home screen is built when the session ends.
+        # the home screen is built when the session ends. The core comes through a worker
+        # even when the preload has already finished: measured, pushing the question screen
+        # from inside on_mount paints it later than letting the app start up first.
         self.load_core()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
@@ -115,7 +117,8 @@ class DrillbitApp(App[None]):
                 refresh()
         if self.practice_request is not None:
             request, self.practice_request = self.practice_request, None
-            self.start_practice(request)
+            if not self.start_practice(request):
+                self.show_home()
 
     # -- sessions ---------------------------------------------------------------------------
 

@@ -33,7 +33,8 @@ def answer_question(
     term: Terminal, name: str, number: int, total: int, *, answer: str, grade: str = "3"
 ) -> None:
     """Hint, write an answer, leave the editor, reveal, rate: one question, as a person does it."""
-    term.wait_for(name, f"{number}/{total}", "h: hint (2 left)")
+    # The footer is mounted just after the prompt paints; "i" is checked against it below.
+    term.wait_for(name, f"{number}/{total}", "h: hint (2 left)", "space Reveal")
     term.keys(name, "h")
     term.wait_for(name, "h: hint (1 left)")
     term.keys(name, "i")

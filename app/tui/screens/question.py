@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -92,7 +92,8 @@ class QuestionScreen(Screen[None]):
         self.phase = "answer"
         """In a loop: 'answer' while the round runs, 'review' once it is over."""
         self.ready = False
-        """True once the whole screen is mounted; until then no action runs."""
+        """True once the whole screen is mounted; until then keys wait in _early_keys."""
+        self._early_keys: list[events.Key] = []
 
     @property
     def in_loop(self) -> bool:
@@ -148,6 +149,17 @@ class QuestionScreen(Screen[None]):
         self.set_interval(0.5, self.tick)
         self.set_interval(DRAFT_SAVE_SECONDS, self.save_draft)
         self.show_item()
+        for key in self._early_keys:
+            self.app.post_message(events.Key(key.key, key.character))
+        self._early_keys.clear()
+
+    def on_key(self, event: events.Key) -> None:
+        # A key typed between the first paint and the rest of the mount is kept for later,
+        # not dropped: its action may need a widget that is not there yet.
+        if not self.ready:
+            event.stop()
+            event.prevent_default()
+            self._early_keys.append(event)
 
     # -- showing ------------------------------------------------------------------------------
 
