@@ -8,17 +8,15 @@ import shlex
 import subprocess
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from textual import events, on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Markdown, OptionList, SelectionList, Static, TextArea
-from textual.widgets.option_list import Option
-from textual.widgets.selection_list import Selection
+from textual.widgets import Markdown, Static
 
 from app.review.scheduler import Grade, format_interval
 from app.review.session import PracticeSession
@@ -27,6 +25,9 @@ from app.tui.markdown import markdown_parser
 from app.tui.messages import SessionFinished
 
 if TYPE_CHECKING:
+    # Mounted after the first paint, so imported then too (see _mount_workspace).
+    from textual.widgets import Button, OptionList, SelectionList, TextArea
+
     from app.bank.models import Question
 
 DRAFT_SAVE_SECONDS = 2.0
@@ -130,6 +131,8 @@ class QuestionScreen(Screen[None]):
         self.call_after_refresh(self._mount_workspace)
 
     async def _mount_workspace(self) -> None:
+        from textual.widgets import Footer, OptionList, TextArea
+
         body = self.query_one("#q-body", VerticalScroll)
         await body.mount(OptionList(id="q-choices"), after="#q-prompt")
         await body.mount_all(
@@ -161,6 +164,14 @@ class QuestionScreen(Screen[None]):
             event.prevent_default()
             self._early_keys.append(event)
 
+    @property
+    def answer_editor(self) -> TextArea:
+        return cast("TextArea", self.query_one("#q-answer"))
+
+    @property
+    def choice_list(self) -> OptionList:
+        return cast("OptionList", self.query_one("#q-choices"))
+
     # -- showing ------------------------------------------------------------------------------
 
     def _title(self) -> Content:
@@ -180,15 +191,17 @@ class QuestionScreen(Screen[None]):
         prompt = self.query_one("#q-prompt", Markdown)
         if prompt.source != question.prompt:
             prompt.update(question.prompt)
-        choices = self.query_one("#q-choices", OptionList)
+        choices = self.choice_list
         choices.clear_options()
         if question.choices:
+            from textual.widgets.option_list import Option
+
             choices.add_options(
                 Option(Content.assemble((f"{CHOICE_KEYS[n]}) ", "bold"), choice.text), id=str(n))
                 for n, choice in enumerate(question.choices[: len(CHOICE_KEYS)])
             )
         choices.display = bool(question.choices)
-        answer = self.query_one("#q-answer", TextArea)
+        answer = self.answer_editor
         self._loading_answer = True
         answer.load_text(item.answer)
         self._loading_answer = False
@@ -226,6 +239,8 @@ class QuestionScreen(Screen[None]):
         self.query_one("#q-rating").display = revealed
 
     async def _build_reveal(self) -> None:
+        from textual.widgets import Button, SelectionList
+
         reveal = self.query_one("#q-reveal")
         if reveal.children:
             return
@@ -261,7 +276,9 @@ class QuestionScreen(Screen[None]):
         self._pending_markdown = [
             self.query_one("#q-model-answer", Markdown).update(question.answer)
         ]
-        rubric = self.query_one("#q-rubric", SelectionList)
+        from textual.widgets.selection_list import Selection
+
+        rubric = cast("SelectionList[int]", self.query_one("#q-rubric"))
         rubric.clear_options()
         rubric.add_options(
             Selection(
@@ -298,7 +315,7 @@ class QuestionScreen(Screen[None]):
             intervals = {}
         suggestion = session.suggestion()
         for grade in Grade:
-            button = self.query_one(f"#rate-{int(grade)}", Button)
+            button = cast("Button", self.query_one(f"#rate-{int(grade)}"))
             interval = (
                 format_interval(intervals[grade])
                 if session.reschedule and grade in intervals
@@ -367,8 +384,8 @@ class QuestionScreen(Screen[None]):
 
     # -- drafts -------------------------------------------------------------------------------
 
-    @on(TextArea.Changed, "#q-answer")
-    def _answer_changed(self, event: TextArea.Changed) -> None:
+    # Handlers by name, not @on: the widget classes are imported after the first paint.
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if self._loading_answer:
             return
         self.session.set_answer(event.text_area.text)
@@ -421,8 +438,8 @@ class QuestionScreen(Screen[None]):
         self.session.reveal()
         self._display_reveal(True)
         await self.fill_reveal()
-        self.query_one("#q-answer", TextArea).blur()
-        suggested = self.query_one(".rate.-suggested", Button)
+        self.answer_editor.blur()
+        suggested = self.query_one(".rate.-suggested")
         self.set_focus(suggested, scroll_visible=False)
         self.call_after_refresh(self._scroll_to_reveal)
         self.refresh_bindings()
@@ -445,7 +462,7 @@ class QuestionScreen(Screen[None]):
 
     def action_pick(self, index: int) -> None:
         correct = self.session.pick(index)
-        self.query_one("#q-choices", OptionList).highlighted = index
+        self.choice_list.highlighted = index
         if not self.in_loop:
             self.call_later(self.action_reveal)
         else:
@@ -453,21 +470,20 @@ class QuestionScreen(Screen[None]):
             self.refresh_bindings()
         del correct
 
-    @on(OptionList.OptionSelected, "#q-choices")
-    def _choice_selected(self, event: OptionList.OptionSelected) -> None:
-        if self.check_action("pick", (event.option_index,)):
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        # The rubric is an OptionList too; only the choices pick an answer.
+        if event.option_list.id == "q-choices" and self.check_action("pick", (event.option_index,)):
             self.action_pick(event.option_index)
 
-    @on(SelectionList.SelectedChanged, "#q-rubric")
-    def _rubric_changed(self, event: SelectionList.SelectedChanged) -> None:
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[int]) -> None:
         item = self.session.current
         item.ticked.clear()
         item.ticked.update(event.selection_list.selected)
         self.update_rating_buttons()
 
-    @on(Button.Pressed, ".rate")
-    def _rate_pressed(self, event: Button.Pressed) -> None:
-        assert event.button.id is not None
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if not event.button.has_class("rate") or event.button.id is None:
+            return
         self.action_rate(int(event.button.id.removeprefix("rate-")))
 
     def action_rate(self, value: int) -> None:
@@ -592,7 +608,7 @@ class QuestionScreen(Screen[None]):
     def action_edit_answer(self) -> None:
         if not self.session.current.revealed:
             # set_focus is immediate, so keys typed straight after `i` land in the editor.
-            self.set_focus(self.query_one("#q-answer", TextArea))
+            self.set_focus(self.answer_editor)
 
     def action_leave_editor(self) -> None:
         if self.focused is not None:
