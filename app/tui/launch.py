@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 
+PRELOAD_HEAD_START = 0.15
+"""Seconds the bank and history get to load before Textual is imported (see app.tui.preload)."""
+
 
 def run_tui(args: argparse.Namespace, *, practice: bool) -> int:
     from app.paths import bank_dirs, database_path
     from app.tui.preload import Preload
 
     directories, db_path = bank_dirs(args.bank or ()), database_path(args.db)
-    preload = Preload(directories, db_path).start()  # runs while Textual is imported
+    preload = Preload(directories, db_path).start(head_start=PRELOAD_HEAD_START)
     from app.tui.app import DrillbitApp, PracticeRequest
 
     request = None
