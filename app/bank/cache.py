@@ -12,10 +12,10 @@ per file, as separately pickled questions, and is unpickled only for questions a
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,23 +45,27 @@ class CachedFile:
 
 
 def _digest(data: bytes) -> str:
+    import hashlib  # only when a file is (re)compiled: it loads OpenSSL, slow for a warm start
+
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _stamp() -> str:
-    """What the cached pickles depend on: this drillbit and the installed pydantic.
+    """What the cached pickles depend on: this drillbit and its model definitions (by the
+    modification time of their source, so that an edited checkout never unpickles stale
+    classes)."""
+    here = Path(__file__).parent
+    sources = "-".join(str((here / name).stat().st_mtime_ns) for name in _PICKLED_MODULES)
+    return f"{CACHE_FORMAT}-{__version__}-{sources}"
 
-    pydantic is identified by its installed files (found without importing it, which is slow).
-    """
-    from importlib.util import find_spec
 
-    spec = find_spec("pydantic")
-    installed = os.stat(spec.origin).st_mtime_ns if spec and spec.origin else 0
-    return f"{CACHE_FORMAT}-{__version__}-{installed}"
+_PICKLED_MODULES = ("models.py", "index.py", "problems.py")
 
 
 def _index_path(keys: list[str]) -> Path:
-    name = hashlib.blake2b("\n".join(keys).encode(), digest_size=8).hexdigest()
+    # A name for this set of bank files; the index inside lists them, so a collision only
+    # means a recompile, never a wrong bank.
+    name = f"{zlib.crc32(chr(0).join(keys).encode()):08x}"
     return cache_dir() / f"bank-{name}.index"
 
 
