@@ -217,6 +217,7 @@ def test_hostile_text_displays_literally_and_fires_nothing(
             term.wait_for("s", "h: hint (1 left)")
             term.keys("s", "h")
             term.wait_for("s", "[@click=app.quit]quit[/]", "Hint 2: [/]")
+            term.wait_gone("s", "h Hint")  # no hints left: the footer shifts left, then settles
             # Clicks do reach the app (the footer's Quit asks to end the session) ...
             term.click("s", "q Quit")
             term.wait_for("s", "End this session?")
