@@ -65,6 +65,10 @@ def _bullets(items: list[str]) -> str:
 class QuestionScreen(Screen[None]):
     """One question at a time; the session object decides, this screen shows."""
 
+    # Nothing has the focus until the candidate writes (i) or reveals: single keys then reach
+    # the screen's bindings, and the first paint skips a focus-and-restyle pass.
+    AUTO_FOCUS = ""
+
     BINDINGS = [
         Binding("space", "reveal", "Reveal"),
         Binding("1", "rate(1)", "Again"),
