@@ -12,7 +12,6 @@ are only evaluated when a validator is built. Attribute docstrings become schema
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -182,6 +181,8 @@ class Question:
     @cached_property
     def content_hash(self) -> str:
         """A short hash of everything the question says; changes when a curator edits it."""
+        import hashlib  # here, not at the top: it loads OpenSSL, and a start does not need it
+
         canonical = json.dumps(as_data(self), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
