@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sqlite3
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -331,3 +333,34 @@ def test_background_verification_lets_writes_through_on_a_sound_file(tmp_path: P
     with Store(path, verify="background") as store:
         rate_one(store, "q2")
         assert len(store.attempts()) == 2
+
+
+def _open_at_once(path: str, barrier: Any, errors: Any) -> None:
+    barrier.wait()
+    try:
+        Store(Path(path)).close()
+    except StoreError as error:
+        errors.put(str(error))
+
+
+def test_processes_creating_one_database_at_once_all_open_it(tmp_path: Path) -> None:
+    """Two drillbits started together on a new database: the one that loses the race must see
+    the winner's schema whole, never a half-read header ("not a drillbit database")."""
+    context = multiprocessing.get_context("fork")
+    errors = context.Queue()
+    for attempt in range(12):
+        path = tmp_path / f"h{attempt}.sqlite3"
+        barrier = context.Barrier(6)
+        workers = [
+            context.Process(target=_open_at_once, args=(str(path), barrier, errors))
+            for _ in range(6)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+            assert worker.exitcode == 0
+    found = []
+    while not errors.empty():
+        found.append(errors.get())
+    assert found == []

@@ -12,6 +12,7 @@ import json
 import shutil
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -207,9 +208,13 @@ class Store:
         """Refuse files we must not touch, then set pragmas and migrate, in that order."""
         db = self.connection
         try:
-            application_id = db.execute("PRAGMA application_id").fetchone()[0]
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            tables = db.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
+            # One statement, so one snapshot: read one by one, a drillbit creating this file at
+            # the same moment could commit in between and its schema look foreign.
+            application_id, version, tables = db.execute(
+                "SELECT (SELECT application_id FROM pragma_application_id),"
+                " (SELECT user_version FROM pragma_user_version),"
+                " (SELECT count(*) FROM sqlite_schema)"
+            ).fetchone()
         except sqlite3.OperationalError as error:
             # Cannot open, busy, read-only, I/O: the file may be fine, so do not call it corrupt.
             raise _translate(error, self.path) from None
@@ -236,7 +241,7 @@ class Store:
                 raise StoreError(f"{self.path}: the database is corrupt ({check}); left untouched")
             self._verified.set()
         try:
-            db.execute("PRAGMA journal_mode=WAL")
+            self._use_wal()
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA foreign_keys=ON")
             if version < SCHEMA_VERSION:
@@ -245,6 +250,20 @@ class Store:
             raise _translate(error, self.path) from None
         if not self._verified.is_set():
             threading.Thread(target=self._verify_in_background, daemon=True).start()
+
+    def _use_wal(self) -> None:
+        """Switch a new file to WAL (a no-op once it is). The switch needs the file to itself,
+        and SQLite does not wait for that as it waits for other locks, so a drillbit starting
+        beside another retries until the busy timeout."""
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                self.connection.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
 
     def _verify_in_background(self) -> None:
         # A second ordinary connection: a read-only one could not recover the WAL of a process
