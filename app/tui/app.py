@@ -68,15 +68,21 @@ class DrillbitApp(App[None]):
 
             self.push_screen(HomeScreen())
         # Straight into practice: the default screen stays blank until the first question;
-        # the home screen is built when the session ends. The core comes through a worker
-        # even when the preload has already finished: measured, pushing the question screen
-        # from inside on_mount paints it later than letting the app start up first.
-        self.load_core()
+        # the home screen is built when the session ends.
+        if self.preload is not None and self.preload.finished:
+            # Usually loaded while Textual was imported: hand the result over now rather than
+            # start a worker thread to wait for nothing (measured: the question paints sooner).
+            self._deliver(self.preload)
+        else:
+            self.load_core()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load_core(self) -> None:
         """Parse the bank and open the history off the UI thread, so the first paint is instant."""
-        preload = self.preload or Preload(self.bank_dirs, self.db_path).start()
+        self._deliver(self.preload or Preload(self.bank_dirs, self.db_path).start())
+
+    def _deliver(self, preload: Preload) -> None:
+        """Post what the preload gave (waiting for it when called from the worker)."""
         try:
             bank, problems, store = preload.result()
         except StoreError as error:

@@ -48,6 +48,10 @@ class Preload:
         finally:
             self._done.set()
 
+    @property
+    def finished(self) -> bool:
+        return self._done.is_set()
+
     def result(self) -> tuple[Bank, list[Problem], Store]:
         """Wait for the thread; raises the StoreError it met."""
         self._done.wait()

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.widgets import Button, Markdown, SelectionList, Static, TextArea
 
 from app.review.planner import Filters
 from app.review.scheduler import Grade
-from app.tui.app import PracticeRequest
+from app.tui.app import DrillbitApp, PracticeRequest
+from app.tui.preload import Preload
 from app.tui.screens.home import HomeScreen
 from app.tui.screens.question import QuestionScreen
 from app.tui.screens.summary import SummaryScreen
+from tests.conftest import FIXTURE_BANK
 from tests.tui.conftest import wait_loaded
 
 NET_ONLY = Filters(("network-protocols",))
@@ -292,3 +295,22 @@ async def test_practice_that_matches_nothing_lands_on_home(make_app) -> None:
         await wait_loaded(app, pilot)
         assert isinstance(app.screen, HomeScreen)
         assert any("No questions match" in str(n.message) for n in app._notifications)
+
+
+async def test_a_finished_preload_starts_practice_without_a_worker(
+    tmp_path, clock, monkeypatch
+) -> None:
+    """What `drillbit practice` usually does: the bank and history load before Textual is
+    imported, and at mount time their result is handed over with no worker thread."""
+    db = tmp_path / "history.sqlite3"
+    preload = Preload([FIXTURE_BANK], db).start()
+    preload.result()  # done, as it usually is by the time Textual has been imported
+    monkeypatch.setattr(DrillbitApp, "load_core", lambda self: pytest.fail("started a worker"))
+    request = PracticeRequest(mode="new", count=1, filters=NET_ONLY)
+    app = DrillbitApp([FIXTURE_BANK], db, practice=request, clock=clock, preload=preload)
+    async with app.run_test() as pilot:
+        await wait_loaded(app, pilot)
+        assert isinstance(app.screen, QuestionScreen) and app.screen.ready
+        await pilot.press("space", "3")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
