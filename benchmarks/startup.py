@@ -1,6 +1,6 @@
 """Time from process start to the first question on a real terminal, against a bare Textual app.
 
-    python benchmarks/startup.py [--runs 11]
+    python benchmarks/startup.py [--runs 21]
 
 Prints the median wall time of `drillbit practice -n 1` (bundled bank, warm cache, empty
 history) until the question's title is on a tmux screen, the same for a bare Textual app that
@@ -29,7 +29,7 @@ SKILL = "network-protocols"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
     require_tmux()
     compile_package()
