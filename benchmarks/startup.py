@@ -56,6 +56,13 @@ def main() -> None:
         f"bare Textual Markdown app:             {b * 1000:.0f} ms, peak RSS {max(their_rss) / 1024:.0f} MiB"
     )
     print(f"ratio: {a / b:.2f}x (target <= 1.3x)")
+    # Each drillbit run against the bare run right after it: on a machine whose speed drifts,
+    # the spread of these pairs says how far to trust the ratio above.
+    pairs = sorted(x / y for x, y in zip(ours, theirs, strict=True))
+    low, high = pairs[len(pairs) // 4], pairs[(3 * len(pairs)) // 4]
+    print(
+        f"run-by-run ratios: median {statistics.median(pairs):.2f}x, middle half {low:.2f}-{high:.2f}x"
+    )
 
 
 if __name__ == "__main__":
