@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,9 @@ from app.review.session import PracticeSession, history_for
 from app.store.db import Store, StoreError
 from app.tui.messages import BankLoaded, LoadFailed, SessionFinished
 from app.tui.preload import Preload
+
+FIRST_SCREEN_TIMEOUT_S = 3.0
+"""When the garbage collector comes back on at the latest (see first_screen_ready)."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class DrillbitApp(App[None]):
         self.fatal_error: str | None = None
 
     def on_mount(self) -> None:
+        # Whatever happens to the first screen (a slow cold load, an error), collect again soon.
+        self.set_timer(FIRST_SCREEN_TIMEOUT_S, self.first_screen_ready)
         if self.practice_request is None:
             from app.tui.screens.home import HomeScreen
 
@@ -90,6 +96,14 @@ class DrillbitApp(App[None]):
             return
         self.store = store
         self.post_message(BankLoaded(bank, problems))
+
+    def first_screen_ready(self) -> None:
+        """The first screen is whole: turn back on the garbage collector that ``run_tui``
+        turned off for start-up. The objects made so far live as long as the app, so they are
+        frozen out of future collections rather than scanned by the next one."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def show_home(self) -> None:
         """Back to the home screen, building it if the app started straight into practice."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from textual import events
 from textual.widgets import Button, Markdown, SelectionList, Static, TextArea
@@ -314,3 +316,22 @@ async def test_a_finished_preload_starts_practice_without_a_worker(
         await pilot.press("space", "3")
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
+
+
+@pytest.mark.parametrize("practice", [True, False], ids=["practice", "home"])
+async def test_the_garbage_collector_is_back_on_once_the_first_screen_is_whole(
+    make_app, practice: bool
+) -> None:
+    """`run_tui` turns the collector off for start-up; the first screen turns it back on."""
+    request = PracticeRequest(mode="new", count=1, filters=NET_ONLY) if practice else None
+    gc.disable()
+    try:
+        app = make_app(request)
+        async with app.run_test() as pilot:
+            await wait_loaded(app, pilot)
+            await pilot.pause()
+            assert gc.isenabled()
+            assert gc.get_freeze_count() > 0  # start-up's objects left out of collections
+    finally:
+        gc.unfreeze()
+        gc.enable()

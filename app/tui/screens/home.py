@@ -69,6 +69,7 @@ class HomeScreen(Screen[None]):
         # The table's auto height is measured before its rows land; measure again once drawn,
         # or the skills stay invisible (a 0-line table) until the terminal is resized.
         self.call_after_refresh(table.refresh, layout=True)
+        self.call_after_refresh(app.first_screen_ready)  # type: ignore[attr-defined]
         if self.focused is None:
             table.focus()
         flame = f"{current}-day streak" if current else "no streak yet: practise today to start one"

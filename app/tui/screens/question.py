@@ -159,6 +159,7 @@ class QuestionScreen(Screen[None]):
         for key in self._early_keys:
             self.app.post_message(events.Key(key.key, key.character))
         self._early_keys.clear()
+        self.app.first_screen_ready()  # type: ignore[attr-defined]
 
     def on_key(self, event: events.Key) -> None:
         # A key typed between the first paint and the rest of the mount is kept for later,
