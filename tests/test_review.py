@@ -9,9 +9,11 @@ import pytest
 
 from app.bank.index import IndexEntry
 from app.bank.loader import load_bank
+from app.clock import FakeClock
 from app.review.grading import rubric_coverage, suggest
 from app.review.planner import Filters, History, plan, plan_loop
 from app.review.scheduler import Grade, format_interval
+from app.review.session import PracticeSession
 from app.stats.compute import per_question, per_skill, streak
 from app.store.db import Store
 from tests.conftest import FIXED_NOW, FIXTURE_BANK
@@ -240,3 +242,27 @@ def test_stats_on_a_known_fixture(tmp_path: Path, bank) -> None:
     assert streak((d.day for d in days), date(2026, 3, 4)) == 3
     assert streak((d.day for d in days), date(2026, 3, 5)) == 3  # today still open
     assert streak((d.day for d in days), date(2026, 3, 6)) == 0
+
+
+def test_a_session_is_written_when_recorded_with_the_times_it_began(tmp_path: Path, bank) -> None:
+    """The first question is shown before anything is written (every write waits for the
+    history's integrity check); record() then writes the session and its open attempt with
+    the moments they began, and any earlier write would have recorded them first."""
+    store = Store(tmp_path / "h.sqlite3")
+    clock = FakeClock(FIXED_NOW)
+    session = PracticeSession(bank, store, clock, bank.index()[:2], mode="new")
+
+    def rows(table: str) -> list[str]:
+        query = f"SELECT started_at FROM {table}"
+        return [row[0] for row in store.connection.execute(query)]
+
+    assert rows("sessions") == [] and rows("attempts") == []
+    clock.advance(30)
+    session.record()
+    session.record()  # once only
+    began = FIXED_NOW.strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # the store writes UTC like this
+    assert rows("sessions") == [began] and rows("attempts") == [began]
+    session.skip()
+    session.advance()  # the next attempt is written as it opens
+    assert len(rows("attempts")) == 2
+    store.close()

@@ -311,7 +311,11 @@ def test_current_streak_walks_back_from_today(tmp_path: Path) -> None:
         assert store.current_streak(today + timedelta(days=2)) == 0
 
 
-def test_background_verification_refuses_writes_to_a_corrupt_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("verify", ["background", "later"])
+def test_background_verification_refuses_writes_to_a_corrupt_file(
+    tmp_path: Path, verify: str
+) -> None:
+    """ "later" never started its check before this write, so the write checks first itself."""
     path = tmp_path / "h.sqlite3"
     with Store(path) as store:
         for i in range(200):
@@ -319,18 +323,23 @@ def test_background_verification_refuses_writes_to_a_corrupt_file(tmp_path: Path
         store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     _scribble(path, first_page=3)
     before = path.read_bytes()
-    store = Store(path, verify="background")  # opens at once: reads may go ahead
+    store = Store(path, verify=verify)  # type: ignore[arg-type]  # opens at once: reads go ahead
     with pytest.raises(StoreError, match="corrupt"):
         store.start_session("auto")
     store.close()
     assert path.read_bytes() == before
 
 
-def test_background_verification_lets_writes_through_on_a_sound_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("verify", ["background", "later"])
+def test_background_verification_lets_writes_through_on_a_sound_file(
+    tmp_path: Path, verify: str
+) -> None:
     path = tmp_path / "h.sqlite3"
     with Store(path) as store:
         rate_one(store, "q1")
-    with Store(path, verify="background") as store:
+    with Store(path, verify=verify) as store:  # type: ignore[arg-type]
+        if verify == "later":
+            store.start_verification()
         rate_one(store, "q2")
         assert len(store.attempts()) == 2
 

@@ -53,7 +53,7 @@ class Item:
 
     entry: IndexEntry
     question: Question
-    attempt_id: int
+    opened_at: datetime
     round_index: int = 0
     timer: Timer | None = None
     hints_used: int = 0
@@ -64,6 +64,8 @@ class Item:
     rating: scheduler.Grade | None = None
     skipped: bool = False
     due_after: datetime | None = None
+    attempt_id: int | None = None
+    """The attempt's row, once written (see PracticeSession.record)."""
 
     @property
     def done(self) -> bool:
@@ -104,9 +106,11 @@ class PracticeSession:
         filters_dict = (filters or Filters()).as_dict()
         if loop_name:
             filters_dict["loop"] = loop_name
-        self.session_id = store.start_session(
-            "loop" if loop_name else mode, filters_dict, reschedule=reschedule, now=clock.now()
-        )
+        # Nothing is written yet: every write waits for the history's integrity check, which
+        # takes a while on a long history, and the first question should not. The screen calls
+        # record() once it is shown; any write before that records the session first.
+        self._session_row = ("loop" if loop_name else mode, filters_dict, reschedule, clock.now())
+        self._session_id: int | None = None
         self.session_timer = Timer(clock)
         self.session_timer.start()
         self.entries = entries
@@ -139,22 +143,49 @@ class PracticeSession:
     def paused(self) -> bool:
         return not self.session_timer.running and not self.finished
 
+    def record(self) -> None:
+        """Write the session and the attempts opened so far, if not written yet."""
+        for item in self.items:
+            self._attempt(item)
+        self._record_session()
+
+    @property
+    def session_id(self) -> int:
+        return self._record_session()
+
+    def _record_session(self) -> int:
+        if self._session_id is None:
+            mode, filters, reschedule, started_at = self._session_row
+            self._session_id = self.store.start_session(
+                mode, filters, reschedule=reschedule, now=started_at
+            )
+        return self._session_id
+
+    def _attempt(self, item: Item) -> int:
+        """The attempt row of ``item``, written on first need."""
+        if item.attempt_id is None:
+            item.attempt_id = self.store.start_attempt(
+                self._record_session(),
+                item.entry.id,
+                item.entry.skill,
+                item.question.content_hash,
+                item.question.time_seconds,
+                now=item.opened_at,
+            )
+        return item.attempt_id
+
     def _open(self, index: int) -> None:
         entry = self.entries[index]
         question = self.bank.questions.get(entry.id) or self._planned[entry.id]
-        attempt_id = self.store.start_attempt(
-            self.session_id,
-            entry.id,
-            entry.skill,
-            question.content_hash,
-            question.time_seconds,
-            now=self.clock.now(),
+        item = Item(
+            entry, question, self.clock.now(), self._round_of.get(entry.id, 0), Timer(self.clock)
         )
-        item = Item(entry, question, attempt_id, self._round_of.get(entry.id, 0), Timer(self.clock))
         assert item.timer is not None
         item.timer.start()
         self.items.append(item)
         self.position = len(self.items) - 1
+        if self._session_id is not None:
+            self._attempt(item)
 
     def goto(self, index: int) -> None:
         """Show item ``index`` (opening its attempt the first time). Used by loop reviews."""
@@ -187,7 +218,9 @@ class PracticeSession:
             if item.timer:
                 item.timer.stop()
             if not item.done:
-                self.store.skip(item.attempt_id, item.answer, self._spent_ms(item), item.hints_used)
+                self.store.skip(
+                    self._attempt(item), item.answer, self._spent_ms(item), item.hints_used
+                )
         self.store.end_session(self.session_id, now=self.clock.now())
 
     # -- time ------------------------------------------------------------------------------
@@ -227,7 +260,9 @@ class PracticeSession:
 
     def save_draft(self) -> None:
         item = self.current
-        self.store.save_draft(item.attempt_id, item.answer, self._spent_ms(item), item.hints_used)
+        self.store.save_draft(
+            self._attempt(item), item.answer, self._spent_ms(item), item.hints_used
+        )
 
     def reveal(self) -> None:
         item = self.current
@@ -273,7 +308,7 @@ class PracticeSession:
             card = scheduler.review(self._card(item.entry.id), grade, now, self._spent_ms(item))
             card_json, due = card.to_json(), card.due
         self.store.rate(
-            item.attempt_id,
+            self._attempt(item),
             rating=int(grade),
             answer=item.answer,
             time_spent_ms=self._spent_ms(item),
@@ -294,7 +329,7 @@ class PracticeSession:
         if item.timer:
             item.timer.stop()
         item.skipped = True
-        self.store.skip(item.attempt_id, item.answer, self._spent_ms(item), item.hints_used)
+        self.store.skip(self._attempt(item), item.answer, self._spent_ms(item), item.hints_used)
 
     @property
     def can_undo(self) -> bool:
@@ -306,7 +341,7 @@ class PracticeSession:
             return False
         index = self._undo_stack.pop()
         item = self.items[index]
-        if not self.store.undo_rating(item.attempt_id):
+        if not self.store.undo_rating(self._attempt(item)):
             return False
         item.rating = None
         item.due_after = None

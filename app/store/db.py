@@ -147,21 +147,24 @@ class Store:
         path: Path,
         *,
         busy_timeout: float = BUSY_TIMEOUT_S,
-        verify: bool | Literal["background"] = True,
+        verify: bool | Literal["background", "later"] = True,
     ) -> None:
         """Open (or create) the database at ``path``.
 
         ``verify`` runs ``PRAGMA quick_check``, which reads the whole file:
         - True: before anything else, so a damaged file is refused at once;
-        - "background": in a thread on a read-only connection, while reads go ahead; every
-          write waits for it and is refused if the file is damaged (the TUI's choice, so a long
-          history does not delay the first screen);
+        - "background": in a thread on a second connection, while reads go ahead; every
+          write waits for it and is refused if the file is damaged;
+        - "later": the same, but the thread starts at ``start_verification()`` (the TUI calls
+          it once its first screen is shown: on a long history the check is long enough to slow
+          that screen down from another core); a write before then checks first, itself;
         - False: never, for commands that only read (SQLite still reports damage it meets).
         """
         self.path = Path(path)
         self.busy_timeout = busy_timeout
         self.verify = verify
         self._verified = threading.Event()
+        self._verification_started = False
         self._check_result: str | None = "ok"
         """quick_check's answer; None when it still has to run."""
         self._check_file()
@@ -230,7 +233,7 @@ class Store:
                 f"{self.path}: written by a newer drillbit (schema {version}, this one knows"
                 f" {SCHEMA_VERSION}); upgrade drillbit. The file was left untouched"
             )
-        in_background = self.verify == "background" and version == SCHEMA_VERSION
+        in_background = self.verify in ("background", "later") and version == SCHEMA_VERSION
         if fresh or not self.verify:
             self._verified.set()
         elif in_background:
@@ -248,7 +251,13 @@ class Store:
                 self._migrate(version, fresh)
         except sqlite3.Error as error:
             raise _translate(error, self.path) from None
-        if not self._verified.is_set():
+        if self.verify != "later":
+            self.start_verification()
+
+    def start_verification(self) -> None:
+        """Start the integrity check in the background, unless it is done or under way."""
+        if not self._verified.is_set() and not self._verification_started:
+            self._verification_started = True
             threading.Thread(target=self._verify_in_background, daemon=True).start()
 
     def _use_wal(self) -> None:
@@ -277,6 +286,8 @@ class Store:
             self._verified.set()
 
     def _require_verified(self) -> None:
+        if not self._verification_started:
+            self._verified.set()  # never started: _check_result is None, so check right here
         self._verified.wait()
         if self._check_result is None:
             try:

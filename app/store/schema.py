@@ -52,5 +52,12 @@ CREATE INDEX cards_due ON cards(due);
 CREATE INDEX attempts_rated ON attempts(rated_at) WHERE status = 'rated';
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2)
+# Version 3: a covering index for what planning a session reads of every rated attempt (the
+# questions seen, their mean rubric coverage), so a session starts quickly on a long history.
+V3 = """
+CREATE INDEX attempts_rated_by_question ON attempts(question_id, rubric_coverage, auto_grade)
+    WHERE status = 'rated';
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
 SCHEMA_VERSION = len(MIGRATIONS)

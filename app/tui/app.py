@@ -98,9 +98,12 @@ class DrillbitApp(App[None]):
         self.post_message(BankLoaded(bank, problems))
 
     def first_screen_ready(self) -> None:
-        """The first screen is whole: turn back on the garbage collector that ``run_tui``
-        turned off for start-up. The objects made so far live as long as the app, so they are
-        frozen out of future collections rather than scanned by the next one."""
+        """The first screen is whole: start the history's integrity check, which on a long
+        history would have slowed that screen down, and turn back on the garbage collector that
+        ``run_tui`` turned off for start-up. The objects made so far live as long as the app,
+        so they are frozen out of future collections rather than scanned by the next one."""
+        if self.store is not None:
+            self.store.start_verification()
         if not gc.isenabled():
             gc.freeze()
             gc.enable()

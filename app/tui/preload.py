@@ -40,8 +40,9 @@ class Preload:
 
         try:
             bank, problems = load_bank_cached(self.bank_dirs)
-            # The integrity check runs beside the first screen; writes wait for it.
-            store = Store(self.db_path, verify="background")
+            # The integrity check starts once the first screen is shown (see
+            # DrillbitApp.first_screen_ready); writes wait for it.
+            store = Store(self.db_path, verify="later")
             self._result = (bank, problems, store)
         except StoreError as error:
             self._error = error
