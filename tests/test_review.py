@@ -244,10 +244,12 @@ def test_stats_on_a_known_fixture(tmp_path: Path, bank) -> None:
     assert streak((d.day for d in days), date(2026, 3, 6)) == 0
 
 
-def test_a_session_is_written_when_recorded_with_the_times_it_began(tmp_path: Path, bank) -> None:
+def test_a_session_is_written_at_its_first_action_with_the_times_it_began(
+    tmp_path: Path, bank
+) -> None:
     """The first question is shown before anything is written (every write waits for the
-    history's integrity check); record() then writes the session and its open attempt with
-    the moments they began, and any earlier write would have recorded them first."""
+    history's integrity check); the first action then writes the session and its open attempt
+    with the moments they began, and later attempts are written as they open."""
     store = Store(tmp_path / "h.sqlite3")
     clock = FakeClock(FIXED_NOW)
     session = PracticeSession(bank, store, clock, bank.index()[:2], mode="new")
@@ -258,8 +260,9 @@ def test_a_session_is_written_when_recorded_with_the_times_it_began(tmp_path: Pa
 
     assert rows("sessions") == [] and rows("attempts") == []
     clock.advance(30)
-    session.record()
-    session.record()  # once only
+    session.set_answer("draft")
+    session.save_draft()
+    session.save_draft()  # written once
     began = FIXED_NOW.strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # the store writes UTC like this
     assert rows("sessions") == [began] and rows("attempts") == [began]
     session.skip()

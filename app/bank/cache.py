@@ -50,6 +50,10 @@ def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+_PICKLED_MODULES = ("models.py", "index.py", "problems.py")
+"""The sources of every class the cache pickles."""
+
+
 def _stamp() -> str:
     """What the cached pickles depend on: this drillbit and its model definitions (by the
     modification time of their source, so that an edited checkout never unpickles stale
@@ -57,9 +61,6 @@ def _stamp() -> str:
     here = Path(__file__).parent
     sources = "-".join(str((here / name).stat().st_mtime_ns) for name in _PICKLED_MODULES)
     return f"{CACHE_FORMAT}-{__version__}-{sources}"
-
-
-_PICKLED_MODULES = ("models.py", "index.py", "problems.py")
 
 
 def _index_path(keys: list[str]) -> Path:

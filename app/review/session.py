@@ -65,7 +65,7 @@ class Item:
     skipped: bool = False
     due_after: datetime | None = None
     attempt_id: int | None = None
-    """The attempt's row, once written (see PracticeSession.record)."""
+    """The attempt's row, once written (see PracticeSession._attempt)."""
 
     @property
     def done(self) -> bool:
@@ -107,8 +107,9 @@ class PracticeSession:
         if loop_name:
             filters_dict["loop"] = loop_name
         # Nothing is written yet: every write waits for the history's integrity check, which
-        # takes a while on a long history, and the first question should not. The screen calls
-        # record() once it is shown; any write before that records the session first.
+        # takes a while on a long history, and the first question should not. The session and
+        # its attempts are written at the first action (a draft, a rating, a skip, the end),
+        # with the moments they began.
         self._session_row = ("loop" if loop_name else mode, filters_dict, reschedule, clock.now())
         self._session_id: int | None = None
         self.session_timer = Timer(clock)
@@ -142,12 +143,6 @@ class PracticeSession:
     @property
     def paused(self) -> bool:
         return not self.session_timer.running and not self.finished
-
-    def record(self) -> None:
-        """Write the session and the attempts opened so far, if not written yet."""
-        for item in self.items:
-            self._attempt(item)
-        self._record_session()
 
     @property
     def session_id(self) -> int:

@@ -186,21 +186,18 @@ class DrillbitApp(App[None]):
             )
             return False
         reschedule = request.reschedule or (request.mode != "mock" and not request.loop)
-        try:
-            session = PracticeSession(
-                self.bank,
-                self.store,
-                self.clock,
-                entries,
-                mode=request.mode,
-                filters=request.filters,
-                reschedule=reschedule,
-                rounds=rounds,
-                loop_name=request.loop,
-            )
-        except StoreError as error:
-            self.notify(str(error), title="Cannot record", severity="error", markup=False)
-            return False
+        # Writes nothing yet (see PracticeSession), so nothing here can fail to record.
+        session = PracticeSession(
+            self.bank,
+            self.store,
+            self.clock,
+            entries,
+            mode=request.mode,
+            filters=request.filters,
+            reschedule=reschedule,
+            rounds=rounds,
+            loop_name=request.loop,
+        )
         self.push_screen(QuestionScreen(session))
         return True
 
