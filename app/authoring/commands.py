@@ -12,11 +12,9 @@ import argparse
 import json
 import os
 import re
-import shlex
 import subprocess
 import sys
 from collections.abc import Sequence
-from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +36,8 @@ def _err(text: str) -> None:
 
 
 def _did_you_mean(word: str, options: Sequence[str]) -> str:
+    from difflib import get_close_matches
+
     close = get_close_matches(word, list(options), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -144,6 +144,8 @@ def _run_editor(path: Path, line: int) -> None:
         )
         return
     try:
+        import shlex
+
         command = [*shlex.split(editor), f"+{line}", str(path)]
     except ValueError as error:
         raise UserError(f"cannot read the editor command '{editor}': {error}") from None

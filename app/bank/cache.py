@@ -29,7 +29,7 @@ from app.paths import cache_dir
 if TYPE_CHECKING:
     from app.bank.models import Question
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 RACY_SECONDS = 2.0
 
 

@@ -329,7 +329,7 @@ def summarise(loaded: LoadedFile) -> FileSummary:
     """What assembling a bank (and the cache) needs of a loaded file."""
     header = loaded.header
     skill = header.skill if header else ""
-    return FileSummary(
+    return FileSummary.of(
         loaded.path,
         (header.skill, header.title, header.description) if header else None,
         loaded.header_position,

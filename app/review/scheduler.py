@@ -10,8 +10,12 @@ from __future__ import annotations
 import zlib
 from datetime import datetime, timedelta
 from enum import IntEnum
+from functools import cache
+from typing import TYPE_CHECKING
 
-from fsrs import Card, Rating, Scheduler
+if TYPE_CHECKING:
+    # Imported on first use: a session with no history shows its first question without it.
+    from fsrs import Card, Scheduler
 
 
 class Grade(IntEnum):
@@ -27,20 +31,36 @@ class Grade(IntEnum):
         return self.name.capitalize()
 
 
-_SCHEDULER = Scheduler(enable_fuzzing=False, learning_steps=(), relearning_steps=())
+@cache
+def _scheduler() -> Scheduler:
+    from fsrs import Scheduler
+
+    return Scheduler(enable_fuzzing=False, learning_steps=(), relearning_steps=())
 
 
 def new_card(question_id: str, now: datetime) -> Card:
+    from fsrs import Card
+
     return Card(card_id=zlib.crc32(question_id.encode()), due=now)
 
 
+def parse_card(card_json: str) -> Card:
+    from fsrs import Card
+
+    return Card.from_json(card_json)
+
+
 def load_card(card_json: str | None, question_id: str, now: datetime) -> Card:
-    return Card.from_json(card_json) if card_json else new_card(question_id, now)
+    return parse_card(card_json) if card_json else new_card(question_id, now)
 
 
 def review(card: Card, grade: Grade, now: datetime, duration_ms: int | None = None) -> Card:
     """The card after ``grade`` at ``now``."""
-    reviewed, _ = _SCHEDULER.review_card(card, Rating(int(grade)), now, review_duration=duration_ms)
+    from fsrs import Rating
+
+    reviewed, _ = _scheduler().review_card(
+        card, Rating(int(grade)), now, review_duration=duration_ms
+    )
     return reviewed
 
 
@@ -53,7 +73,7 @@ def retrievability(card: Card, now: datetime) -> float:
     """The probability of recalling the answer at ``now`` (0 for a never-reviewed card)."""
     if card.last_review is None:
         return 0.0
-    return float(_SCHEDULER.get_card_retrievability(card, now))
+    return float(_scheduler().get_card_retrievability(card, now))
 
 
 def format_interval(interval: timedelta) -> str:

@@ -13,7 +13,6 @@ import shutil
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -25,6 +24,12 @@ from app.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 5.0
+
+
+def _new_uuid() -> str:
+    import uuid  # on the first write: not needed to show the first question
+
+    return str(uuid.uuid4())
 
 
 class StoreError(Exception):
@@ -370,7 +375,7 @@ class Store:
                 "INSERT INTO sessions (uuid, started_at, mode, filters, reschedule)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (
-                    str(uuid.uuid4()),
+                    _new_uuid(),
                     to_text(now or utc_now()),
                     mode,
                     json.dumps(filters or {}, sort_keys=True),
@@ -406,7 +411,7 @@ class Store:
                 "INSERT INTO attempts (uuid, session_id, question_id, skill, content_hash,"
                 " started_at, time_budget_s) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
-                    str(uuid.uuid4()),
+                    _new_uuid(),
                     session_id,
                     question_id,
                     skill,

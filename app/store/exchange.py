@@ -197,7 +197,7 @@ def _usable_card(text: str) -> bool:
     from app.review import scheduler
 
     try:
-        card = scheduler.Card.from_json(text)
+        card = scheduler.parse_card(text)
         if card.due.tzinfo is None or (card.last_review and card.last_review.tzinfo is None):
             return False
         now = utc_now()
