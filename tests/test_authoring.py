@@ -658,7 +658,7 @@ def test_calibrate_counts_ratings_and_skips_other_questions() -> None:
         attempt(rating=1, number=2, coverage=0.0),
         attempt(rating=4, number=3, coverage=1.0),
         attempt("retired", number=4),
-        replace(attempt(number=5), status="open"),
+        attempt(number=5)._replace(status="open"),
     ]
     [result] = cal.calibrate([FACTS, replace(FACTS, id="unseen")], history)
     assert result.ratings == {"again": 2, "hard": 0, "good": 0, "easy": 1}

@@ -53,8 +53,7 @@ class IndexEntry(NamedTuple):
         )
 
 
-@dataclass(frozen=True)
-class Skill:
+class Skill(NamedTuple):
     slug: str
     title: str
     description: str

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One located problem. Lines and columns are 1-based."""
+class Problem(NamedTuple):
+    """One located problem. Lines and columns are 1-based. Sorts by place, as a tuple.
+
+    Records on the start-up path are named tuples rather than dataclasses: a frozen dataclass
+    takes about 0.5 ms to define (it compiles each generated method), a named tuple a fifth."""
 
     path: str
     line: int

@@ -13,8 +13,7 @@ The rule (documented in docs/scheduling.md):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from app.review.scheduler import Grade
 
@@ -40,8 +39,7 @@ def grade_choice(question: Question, picked: int | None) -> bool | None:
     return question.choices[picked].correct
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     grade: Grade
     reasons: tuple[str, ...]
 

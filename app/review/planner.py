@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
 
 from app.bank.index import IndexEntry
 
@@ -25,8 +25,7 @@ MODE_HELP = {
 }
 
 
-@dataclass(frozen=True)
-class Filters:
+class Filters(NamedTuple):
     skills: tuple[str, ...] = ()
     difficulty: str | None = None
     tags: tuple[str, ...] = ()
@@ -42,15 +41,17 @@ class Filters:
         return {"skills": list(self.skills), "difficulty": self.difficulty, "tags": list(self.tags)}
 
 
-@dataclass(frozen=True)
-class History:
+_EMPTY: Mapping = MappingProxyType({})
+
+
+class History(NamedTuple):
     """What the planner needs to know of the store."""
 
-    due: Mapping[str, datetime] = field(default_factory=dict)
+    due: Mapping[str, datetime] = _EMPTY
     """Each scheduled question's due date."""
-    recall: Mapping[str, float] = field(default_factory=dict)
+    recall: Mapping[str, float] = _EMPTY
     """Retrievability now, per scheduled question."""
-    coverage: Mapping[str, float] = field(default_factory=dict)
+    coverage: Mapping[str, float] = _EMPTY
     """Mean rubric coverage per question."""
     seen: frozenset[str] = frozenset()
     """Questions rated at least once."""
@@ -148,8 +149,7 @@ def plan(
     return take(order(matching(index, filters), mode, history, now, seed), count, total_seconds)
 
 
-@dataclass(frozen=True)
-class PlannedRound:
+class PlannedRound(NamedTuple):
     title: str
     time_seconds: int
     questions: tuple[IndexEntry, ...]

@@ -41,7 +41,7 @@ def stats_report(
         document = {
             "streak": current_streak,
             "skills": [asdict(s) for s in by_skill],
-            "days": [{**asdict(d), "day": d.day.isoformat()} for d in days],
+            "days": [{**d._asdict(), "day": d.day.isoformat()} for d in days],
             "questions": [asdict(q) for q in questions],
         }
         return json.dumps(document, indent=2)

@@ -15,10 +15,9 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from app.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
@@ -71,8 +70,7 @@ def _translate(error: sqlite3.Error, path: Path) -> StoreError:
     return StoreError(f"{path}: {message}")
 
 
-@dataclass(frozen=True)
-class Attempt:
+class Attempt(NamedTuple):
     id: int
     uuid: str
     session_id: int
@@ -92,16 +90,14 @@ class Attempt:
     status: str
 
 
-@dataclass(frozen=True)
-class CardRow:
+class CardRow(NamedTuple):
     question_id: str
     card_json: str
     due: datetime
     reps: int
 
 
-@dataclass(frozen=True)
-class QuestionTotals:
+class QuestionTotals(NamedTuple):
     question_id: str
     skill: str
     """The skill recorded with the attempts (used for retired questions)."""
@@ -114,8 +110,7 @@ class QuestionTotals:
     """Again, Hard, Good, Easy."""
 
 
-@dataclass(frozen=True)
-class DayTotals:
+class DayTotals(NamedTuple):
     day: date
     attempts: int
     seconds: int

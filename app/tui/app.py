@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -25,10 +25,9 @@ FIRST_SCREEN_TIMEOUT_S = 3.0
 """When the garbage collector comes back on at the latest (see first_screen_ready)."""
 
 
-@dataclass(frozen=True)
-class PracticeRequest:
+class PracticeRequest(NamedTuple):
     mode: str = "auto"
-    filters: Filters = field(default_factory=Filters)
+    filters: Filters = Filters()
     count: int | None = 5
     total_seconds: int | None = None
     loop: str | None = None
