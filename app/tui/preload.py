@@ -53,6 +53,11 @@ class Preload:
     def finished(self) -> bool:
         return self._done.is_set()
 
+    @property
+    def succeeded(self) -> bool:
+        """Finished, without an error."""
+        return self._done.is_set() and self._error is None
+
     def result(self) -> tuple[Bank, list[Problem], Store]:
         """Wait for the thread; raises the StoreError it met."""
         self._done.wait()

@@ -312,10 +312,32 @@ async def test_a_finished_preload_starts_practice_without_a_worker(
     app = DrillbitApp([FIXTURE_BANK], db, practice=request, clock=clock, preload=preload)
     async with app.run_test() as pilot:
         await wait_loaded(app, pilot)
+        # The question is the app's first screen: no blank screen was painted under it.
+        assert app.screen_stack == [app.screen]
         assert isinstance(app.screen, QuestionScreen) and app.screen.ready
         await pilot.press("space", "3")
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("u")  # undo goes back to the question, and the session ends again
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen)
+        await pilot.press("3")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("a")  # a second session from home, and home again after it
+        await wait_loaded(app, pilot)
+        assert isinstance(app.screen, QuestionScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("y")  # confirm the end
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
 
 
 @pytest.mark.parametrize("practice", [True, False], ids=["practice", "home"])
