@@ -266,7 +266,130 @@ def _common_options(default: Any) -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _add_validate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
+
+
+def _add_list(parser: argparse.ArgumentParser) -> None:
+    _add_filters(parser)
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def _add_show(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("id")
+    parser.add_argument("--with-answer", action="store_true", help="add answer, rubric, follow-ups")
+
+
+def _add_stats(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--skill", action="append", metavar="S", help="only this skill (repeat)")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def _add_export(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("json", "csv"), default="json")
+    parser.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+
+
+def _add_import(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="a file written by drillbit export")
+
+
+def _add_practice(parser: argparse.ArgumentParser) -> None:
+    _add_filters(parser)
+    parser.add_argument("-n", "--count", type=int, metavar="N", help="number of questions")
+    parser.add_argument("--time", metavar="30m", help="total time for the session")
+    parser.add_argument(
+        "--mode",
+        choices=("auto", "due", "new", "weakest", "random", "mock"),
+        default="auto",
+        help="auto: due, then new, then weakest (default)",
+    )
+    parser.add_argument("--loop", metavar="NAME", help="run a mock-interview loop")
+    parser.add_argument(
+        "--reschedule", action="store_true", help="let mock and loop ratings reschedule"
+    )
+    parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+
+
+def _add_bank(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--brief", dest="details", action="store_false", help="no per-question list"
+    )
+
+
+def _no_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS: list[tuple[str, Handler, str, Callable[[argparse.ArgumentParser], None]]] = [
+    ("validate", cmd_validate, "check bank files; print file:line:col problems", _add_validate),
+    ("schema", cmd_schema, "print the JSON Schema of a bank file", _no_arguments),
+    ("list", cmd_list, "list questions", _add_list),
+    ("show", cmd_show, "render one question as a candidate sees it", _add_show),
+    ("stats", cmd_stats, "progress per skill, per day and per question", _add_stats),
+    ("export", cmd_export, "write every session and attempt (json or csv)", _add_export),
+    ("import", cmd_import, "merge a json export into the history", _add_import),
+    ("practice", cmd_practice, "start a practice session straight away", _add_practice),
+    (
+        "new",
+        authoring.cmd_new,
+        "scaffold a question and open it in $EDITOR",
+        authoring.add_arguments_new,
+    ),
+    (
+        "watch",
+        authoring.cmd_watch,
+        "re-validate and preview bank files as they change",
+        authoring.add_arguments_watch,
+    ),
+    (
+        "kit",
+        authoring.cmd_kit,
+        "write an interviewer's kit (Markdown or printable HTML)",
+        authoring.add_arguments_kit,
+    ),
+    (
+        "export-anki",
+        authoring.cmd_export_anki,
+        "write the bank as an Anki deck (.apkg)",
+        authoring.add_arguments_export_anki,
+    ),
+    (
+        "calibrate",
+        authoring.cmd_calibrate,
+        "flag time budgets and rubric points",
+        authoring.add_arguments_calibrate,
+    ),
+    ("bank", cmd_summary, "coverage of the bank: skills x difficulty, kinds, quality", _add_bank),
+]
+
+
+def _commands_named(argv: Sequence[str] | None) -> set[str] | None:
+    """The subcommand that ``argv`` names, or None for all of them.
+
+    Building a subparser costs about 0.3 ms (argparse looks on disk for translations of its
+    texts), and start-up should not pay that for the thirteen commands not asked for. All are
+    built for help and for a word that is not a command, so that argparse lists them all.
+    """
+    if argv is None:
+        return None
+    arguments = iter(argv)
+    for argument in arguments:
+        if argument in ("-h", "--help"):
+            return None
+        if argument in ("--bank", "--db"):
+            next(arguments, None)  # the option's value
+        elif not argument.startswith("-"):
+            return {argument} if argument in _COMMAND_NAMES else None
+    return set()  # no command: the home screen
+
+
+_COMMAND_NAMES = frozenset(name for name, *_ in COMMANDS)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The CLI's parser; given the arguments, with only the subcommands they may name."""
     common = _common_options(argparse.SUPPRESS)
     parser = argparse.ArgumentParser(
         prog="drillbit",
@@ -275,68 +398,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"drillbit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def command(name: str, handler: Callable[[argparse.Namespace], int], help_: str) -> Any:
-        child = sub.add_parser(name, help=help_, description=help_, parents=[common])
-        child.set_defaults(handler=handler)
-        return child
-
-    validate = command("validate", cmd_validate, "check bank files; print file:line:col problems")
-    validate.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
-    command("schema", cmd_schema, "print the JSON Schema of a bank file")
-    listing = command("list", cmd_list, "list questions")
-    _add_filters(listing)
-    listing.add_argument("--format", choices=("table", "json"), default="table")
-    show = command("show", cmd_show, "render one question as a candidate sees it")
-    show.add_argument("id")
-    show.add_argument("--with-answer", action="store_true", help="add answer, rubric, follow-ups")
-    stats = command("stats", cmd_stats, "progress per skill, per day and per question")
-    stats.add_argument("--skill", action="append", metavar="S", help="only this skill (repeat)")
-    stats.add_argument("--format", choices=("table", "json"), default="table")
-    export = command("export", cmd_export, "write every session and attempt (json or csv)")
-    export.add_argument("--format", choices=("json", "csv"), default="json")
-    export.add_argument("--out", metavar="FILE", help="write here instead of stdout")
-    importer = command("import", cmd_import, "merge a json export into the history")
-    importer.add_argument("file", metavar="FILE", help="a file written by drillbit export")
-    practice = command("practice", cmd_practice, "start a practice session straight away")
-    _add_filters(practice)
-    practice.add_argument("-n", "--count", type=int, metavar="N", help="number of questions")
-    practice.add_argument("--time", metavar="30m", help="total time for the session")
-    practice.add_argument(
-        "--mode",
-        choices=("auto", "due", "new", "weakest", "random", "mock"),
-        default="auto",
-        help="auto: due, then new, then weakest (default)",
-    )
-    practice.add_argument("--loop", metavar="NAME", help="run a mock-interview loop")
-    practice.add_argument(
-        "--reschedule", action="store_true", help="let mock and loop ratings reschedule"
-    )
-    practice.add_argument("--seed", type=int, help=argparse.SUPPRESS)
-    new = command("new", authoring.cmd_new, "scaffold a question and open it in $EDITOR")
-    authoring.add_arguments_new(new)
-    watch = command(
-        "watch", authoring.cmd_watch, "re-validate and preview bank files as they change"
-    )
-    authoring.add_arguments_watch(watch)
-    kit = command(
-        "kit", authoring.cmd_kit, "write an interviewer's kit (Markdown or printable HTML)"
-    )
-    authoring.add_arguments_kit(kit)
-    anki = command(
-        "export-anki", authoring.cmd_export_anki, "write the bank as an Anki deck (.apkg)"
-    )
-    authoring.add_arguments_export_anki(anki)
-    calibrate = command("calibrate", authoring.cmd_calibrate, "flag time budgets and rubric points")
-    authoring.add_arguments_calibrate(calibrate)
-    bank = command("bank", cmd_summary, "coverage of the bank: skills x difficulty, kinds, quality")
-    bank.add_argument("--brief", dest="details", action="store_false", help="no per-question list")
+    wanted = _commands_named(argv)
+    for name, handler, help_, add_arguments in COMMANDS:
+        if wanted is None or name in wanted:
+            child = sub.add_parser(name, help=help_, description=help_, parents=[common])
+            child.set_defaults(handler=handler)
+            add_arguments(child)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(arguments).parse_args(arguments)
     handler = getattr(args, "handler", None)
     try:
         if handler is None:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import FIXTURE_BANK, environ_for_subprocess
 
 
@@ -135,3 +137,33 @@ def test_tui_commands_refuse_a_non_terminal(tmp_path: Path) -> None:
 def test_practice_rejects_a_bad_time(tmp_path: Path) -> None:
     result = run(tmp_path, "practice", "--time", "soon")
     assert result.returncode == 2 and "not a duration" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--bank", "stats", "practice", "-n", "1", "--mode", "new"],
+        ["--db=history.sqlite3", "list", "--skill", "x", "--format", "json"],
+        ["kit", "--ids", "a,b", "--out", "-"],
+        ["show", "practice"],
+        ["bank", "--brief"],
+    ],
+)
+def test_a_parser_built_for_its_arguments_parses_them_as_the_whole_parser_does(
+    argv: list[str],
+) -> None:
+    from app.cli import build_parser
+
+    assert build_parser(argv).parse_args(argv) == build_parser().parse_args(argv)
+
+
+def test_a_mistyped_command_still_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import COMMANDS, main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--bank", "practice", "practise"])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert "invalid choice: 'practise'" in error
+    assert all(f"'{name}'" in error for name, *_ in COMMANDS)
