@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, cast
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Markdown, Static
@@ -111,13 +111,12 @@ class QuestionScreen(Screen[None]):
         # editor, choices, reveal section, rating bar and footer follow in _mount_workspace,
         # right after that paint, so the question is on screen as soon as possible.
         item = self.session.current
-        with Horizontal(id="q-top"):
-            with Vertical(id="q-heading"):
-                yield Static(self._title(), id="q-title")
-                yield Static(_meta(item.question, item.entry.skill), id="q-meta")
-            with Vertical(id="q-clocks"):
-                yield Static(id="q-countdown")
-                yield Static(id="q-session")
+        # A two-by-two grid: title and countdown, then skill line and session clock.
+        with Container(id="q-top"):
+            yield Static(self._title(), id="q-title")
+            yield Static(id="q-countdown")
+            yield Static(_meta(item.question, item.entry.skill), id="q-meta")
+            yield Static(id="q-session")
         with VerticalScroll(id="q-body"):
             yield Markdown(
                 item.question.prompt,
