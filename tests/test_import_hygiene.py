@@ -68,3 +68,32 @@ def test_questions_from_a_warm_cache_need_neither_pydantic_nor_yaml(tmp_path) ->
     assert "pydantic" in json.loads(cold.stdout)  # the first run parses and fills the cache
     warm = subprocess.run(run, capture_output=True, text=True, cwd=REPO, env=env, check=True)
     assert json.loads(warm.stdout) == []
+
+
+def test_a_first_session_with_no_history_needs_neither_fsrs_nor_uuid(tmp_path) -> None:
+    """From a warm cache, planning a first session and opening its first question read nothing
+    that needs the scheduler and write nothing yet: fsrs and uuid load with the first rating or
+    write, after the question is on screen."""
+    env = {**os.environ, "DRILLBIT_CACHE_DIR": str(tmp_path / "cache")}
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from app.bank.cache import load_bank_cached\n"
+        "from app.clock import SystemClock\n"
+        "from app.review.planner import Filters, plan\n"
+        "from app.review.session import PracticeSession, history_for\n"
+        "from app.store.db import Store\n"
+        f"bank, _ = load_bank_cached([Path({str(FIXTURE_BANK)!r})])\n"
+        f"store = Store(Path({str(tmp_path / 'history.sqlite3')!r}), verify='later')\n"
+        "clock = SystemClock()\n"
+        "history = history_for(store, clock.now())\n"
+        "entries = plan(bank.index(), mode='auto', filters=Filters(), history=history,"
+        " now=clock.now(), count=3)\n"
+        "session = PracticeSession(bank, store, clock, entries, mode='auto')\n"
+        "assert session.current.question.prompt\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('fsrs', 'uuid'))))\n"
+    )
+    run = [sys.executable, "-c", code]
+    subprocess.run(run, capture_output=True, text=True, cwd=REPO, env=env, check=True)  # fill
+    warm = subprocess.run(run, capture_output=True, text=True, cwd=REPO, env=env, check=True)
+    assert json.loads(warm.stdout) == []

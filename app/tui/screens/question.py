@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shlex
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -655,6 +653,9 @@ class QuestionScreen(Screen[None]):
         if not editor:
             self.notify("Set $EDITOR (or $VISUAL) to edit questions from here.", severity="warning")
             return
+        import shlex
+        import subprocess
+
         self.save_draft_now()
         self.session.pause()
         command = [*shlex.split(editor), f"+{placement.line}", str(placement.path)]
