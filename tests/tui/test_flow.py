@@ -10,6 +10,7 @@ from textual.widgets import Button, Markdown, SelectionList, Static, TextArea
 
 from app.review.planner import Filters
 from app.review.scheduler import Grade
+from app.store.db import StoreError
 from app.tui.app import DrillbitApp, PracticeRequest
 from app.tui.preload import Preload
 from app.tui.screens.home import HomeScreen
@@ -338,6 +339,31 @@ async def test_a_finished_preload_starts_practice_without_a_worker(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_finished_preload_that_matches_nothing_lands_on_home(tmp_path, clock) -> None:
+    db = tmp_path / "history.sqlite3"
+    preload = Preload([FIXTURE_BANK], db).start()
+    preload.result()
+    request = PracticeRequest(mode="new", filters=Filters(("no-such-skill",)))
+    app = DrillbitApp([FIXTURE_BANK], db, practice=request, clock=clock, preload=preload)
+    async with app.run_test() as pilot:
+        await wait_loaded(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert any("No questions match" in str(n.message) for n in app._notifications)
+
+
+async def test_a_finished_preload_that_failed_ends_the_app_with_its_error(tmp_path, clock) -> None:
+    db = tmp_path / "notes.txt"
+    db.write_text("not a database\n" * 100)
+    preload = Preload([FIXTURE_BANK], db).start()
+    with pytest.raises(StoreError):
+        preload.result()
+    request = PracticeRequest(mode="new", count=1, filters=NET_ONLY)
+    app = DrillbitApp([FIXTURE_BANK], db, practice=request, clock=clock, preload=preload)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+    assert app.fatal_error is not None and "not a drillbit database" in app.fatal_error
 
 
 @pytest.mark.parametrize("practice", [True, False], ids=["practice", "home"])
