@@ -124,29 +124,6 @@ class FileSummary:
     loop_skill_positions: dict[tuple[str, str], tuple[int, int]]
     problems: list[Problem]
 
-    @classmethod
-    def of(
-        cls,
-        path: Path,
-        header: tuple[str, str, str] | None,
-        header_position: tuple[int, int],
-        entries: list[tuple[IndexEntry, int, int]],
-        loops: list[Loop],
-        loop_skill_positions: dict[tuple[str, str], tuple[int, int]],
-        problems: list[Problem],
-    ) -> FileSummary:
-        return cls(
-            path,
-            header,
-            header_position,
-            [tuple(entry) for entry, _, _ in entries],  # type: ignore[misc]
-            [line for _, line, _ in entries],
-            [column for _, _, column in entries],
-            loops,
-            loop_skill_positions,
-            problems,
-        )
-
 
 def assemble_index(files: Iterable[FileSummary]) -> tuple[Bank, list[Problem]]:
     """The bank's skills, index, placements and loops, without question text."""

@@ -329,11 +329,13 @@ def summarise(loaded: LoadedFile) -> FileSummary:
     """What assembling a bank (and the cache) needs of a loaded file."""
     header = loaded.header
     skill = header.skill if header else ""
-    return FileSummary.of(
+    return FileSummary(
         loaded.path,
         (header.skill, header.title, header.description) if header else None,
         loaded.header_position,
-        [(IndexEntry.of(q, skill), line, column) for q, (line, column) in loaded.questions],
+        [tuple(IndexEntry.of(q, skill)) for q, _ in loaded.questions],  # type: ignore[misc]
+        [line for _, (line, _) in loaded.questions],
+        [column for _, (_, column) in loaded.questions],
         loaded.loops,
         loaded.loop_skill_positions,
         loaded.problems,
