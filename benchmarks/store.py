@@ -45,7 +45,7 @@ for row in rows:
 def fill(path: Path, bank: Path, attempts: int = 100_000) -> list[str]:
     """Write ``attempts`` rated attempts over the bank's questions, with their FSRS cards."""
     from app.bank.loader import load_bank
-    from app.review import scheduler
+    from app.practice import scheduler
     from app.store.db import Store, to_text
 
     loaded, _ = load_bank([bank])

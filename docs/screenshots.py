@@ -17,7 +17,7 @@ sys.path.insert(0, str(DOCS.parent))
 
 from app.clock import FakeClock  # noqa: E402
 from app.paths import bundled_bank  # noqa: E402
-from app.review.planner import Filters  # noqa: E402
+from app.practice.planner import Filters  # noqa: E402
 from app.tui.app import DrillbitApp, PracticeRequest  # noqa: E402
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

@@ -20,7 +20,7 @@ import pytest
 from textual.widgets import TextArea
 
 from app.clock import FakeClock
-from app.review.planner import Filters
+from app.practice.planner import Filters
 from app.store.db import Store, StoreBusy, StoreError, StoreFull
 from app.tui.app import DrillbitApp, PracticeRequest
 from app.tui.screens.question import QuestionScreen

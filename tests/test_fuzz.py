@@ -33,7 +33,7 @@ from app.bank.loader import load_bank, load_text
 from app.bank.models import LoopsFile, SkillFile, as_data
 from app.bank.validation import ValidationError, validate
 from app.bank.yamltree import forbidden_character
-from app.review.session import history_for
+from app.practice.session import history_for
 from app.stats.report import stats_report
 from app.store.db import Store, StoreError
 from app.store.exchange import export_csv, export_json, import_json

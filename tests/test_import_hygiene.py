@@ -16,7 +16,7 @@ CORE_MODULES = [
     "app.bank.schema",
     "app.bank.cache",
     "app.bank.index",
-    "app.review.session",
+    "app.practice.session",
     "app.stats.compute",
     "app.store.exchange",
     "app.paths",
@@ -40,7 +40,7 @@ def test_session_start_path_imports_neither_pydantic_nor_yaml() -> None:
     """The index, planner, session and store start a session without pydantic or PyYAML."""
     code = (
         "import json, sys\n"
-        "import app.bank.index, app.bank.cache, app.review.session, app.review.planner\n"
+        "import app.bank.index, app.bank.cache, app.practice.session, app.practice.planner\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'yaml'))))\n"
     )
     result = subprocess.run(
@@ -80,8 +80,8 @@ def test_a_first_session_with_no_history_needs_neither_fsrs_nor_uuid(tmp_path) -
         "from pathlib import Path\n"
         "from app.bank.cache import load_bank_cached\n"
         "from app.clock import SystemClock\n"
-        "from app.review.planner import Filters, plan\n"
-        "from app.review.session import PracticeSession, history_for\n"
+        "from app.practice.planner import Filters, plan\n"
+        "from app.practice.session import PracticeSession, history_for\n"
         "from app.store.db import Store\n"
         f"bank, _ = load_bank_cached([Path({str(FIXTURE_BANK)!r})])\n"
         f"store = Store(Path({str(tmp_path / 'history.sqlite3')!r}), verify='later')\n"

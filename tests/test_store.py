@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from app.review import scheduler
-from app.review.scheduler import Grade
+from app.practice import scheduler
+from app.practice.scheduler import Grade
 from app.store.db import Store, StoreError
 from app.store.exchange import export_csv, export_json, import_json
 from app.store.schema import APPLICATION_ID, SCHEMA_VERSION, V1

@@ -53,7 +53,7 @@ def kit_for_skills(bank: Bank, skills: Sequence[str]) -> Kit:
 def kit_for_loop(bank: Bank, loop: Loop, seed: int = 0) -> Kit:
     """One round per loop round, drawn as a fresh candidate's loop would be (``seed`` varies the
     draw; the same seed gives the same kit)."""
-    from app.review.planner import History, plan_loop
+    from app.practice.planner import History, plan_loop
 
     planned = plan_loop(bank.index(), loop, History(), datetime.now(UTC), seed=seed)
     rounds = tuple(

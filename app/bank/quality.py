@@ -30,6 +30,106 @@ MIN_RUBRIC, MAX_RUBRIC = 3, 8
 
 _FENCE = re.compile(r"^\s*(```|~~~)", re.MULTILINE)
 
+# What a rubric point reads like when it bundles two claims a reviewer would tick separately:
+# two clauses, two sentences, "X and why Y", or a second verb ("explains X and proposes Y").
+_SECOND_VERBS = "|".join(
+    [
+        "explains",
+        "names",
+        "notes",
+        "proposes",
+        "states",
+        "mentions",
+        "describes",
+        "identifies",
+        "recognises",
+        "recognizes",
+        "gives",
+        "uses",
+        "shows",
+        "computes",
+        "chooses",
+        "picks",
+        "fixes",
+        "suggests",
+        "says",
+        "adds",
+        "checks",
+        "avoids",
+        "sets",
+        "keeps",
+        "calls",
+        "distinguishes",
+        "quantifies",
+        "estimates",
+        "recommends",
+        "points",
+        "rejects",
+        "prefers",
+        "asks",
+        "measures",
+        "verifies",
+        "confirms",
+        "flags",
+        "reads",
+        "accounts",
+        "argues",
+        "designs",
+        "applies",
+        "handles",
+        "returns",
+        "makes",
+        "puts",
+        "defines",
+        "drops",
+        "derives",
+        "tests",
+        "writes",
+        "replaces",
+        "includes",
+        "considers",
+        "links",
+        "separates",
+        "sizes",
+        "limits",
+        "bounds",
+        "rates",
+        "compares",
+        "plans",
+        "moves",
+        "runs",
+        "routes",
+        "sends",
+        "raises",
+        "lowers",
+        "spots",
+        "traces",
+        "finds",
+        "rules",
+        "treats",
+        "interprets",
+        "attributes",
+        "alerts",
+        "monitors",
+        "documents",
+        "communicates",
+        "escalates",
+        "reverts",
+        "rolls",
+        "follows",
+    ]
+)
+_BUNDLED_CLAIMS = re.compile(
+    r";\s|\bas well as\b|\.\s+[A-Z]"
+    r"|\band (?:that|why|how|what|when|where|whether|which)\b"
+    rf"|\b(?:and|then|but|while) (?:{_SECOND_VERBS})\b"
+)
+
+
+def bundles_claims(point: str) -> bool:
+    """Whether a rubric point makes more than one claim, so it cannot be ticked yes or no."""
+    return _BUNDLED_CLAIMS.search(point) is not None
+
 
 def word_count(text: str) -> int:
     return len(text.split())
@@ -59,6 +159,9 @@ def question_findings(question: Question) -> list[str]:
             findings.append(
                 f"{len(question.rubric)} rubric points, needs {MIN_RUBRIC}-{MAX_RUBRIC}"
             )
+        bundled = [i for i, p in enumerate(question.rubric, 1) if bundles_claims(p.point)]
+        if bundled:
+            findings.append(f"rubric point(s) {bundled} bundle two claims: split or rephrase")
         if word_count(question.prompt) < 8:
             findings.append("prompt is too bare (under 8 words)")
     if not question.follow_ups:

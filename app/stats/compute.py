@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from app.bank.index import IndexEntry
-from app.review import scheduler
+from app.practice import scheduler
 from app.store.db import CardRow, QuestionTotals
 
 

@@ -194,7 +194,7 @@ def _shaped(name: str, parsed: Any, text: str) -> bool:
 
 def _usable_card(text: str) -> bool:
     """Whether the scheduler can read the card and review it (what practising will do)."""
-    from app.review import scheduler
+    from app.practice import scheduler
 
     try:
         card = scheduler.parse_card(text)

@@ -16,8 +16,8 @@ from textual.screen import Screen
 from app.bank.index import Bank
 from app.bank.problems import Problem
 from app.clock import Clock, SystemClock
-from app.review.planner import Filters, plan, plan_loop
-from app.review.session import PracticeSession, history_for
+from app.practice.planner import Filters, plan, plan_loop
+from app.practice.session import PracticeSession, history_for
 from app.store.db import Store, StoreError
 from app.tui.messages import BankLoaded, LoadFailed, SessionFinished
 from app.tui.preload import Preload

@@ -24,7 +24,7 @@ def run_tui(args: argparse.Namespace, *, practice: bool) -> int:
 
     request = None
     if practice:
-        from app.review.planner import Filters
+        from app.practice.planner import Filters
 
         request = PracticeRequest(
             mode=args.mode,

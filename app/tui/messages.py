@@ -8,7 +8,7 @@ from textual.message import Message
 
 from app.bank.index import Bank
 from app.bank.problems import Problem
-from app.review.session import PracticeSession
+from app.practice.session import PracticeSession
 
 
 @dataclass

@@ -8,8 +8,8 @@ import pytest
 from textual import events
 from textual.widgets import Button, Markdown, SelectionList, Static, TextArea
 
-from app.review.planner import Filters
-from app.review.scheduler import Grade
+from app.practice.planner import Filters
+from app.practice.scheduler import Grade
 from app.store.db import StoreError
 from app.tui.app import DrillbitApp, PracticeRequest
 from app.tui.preload import Preload

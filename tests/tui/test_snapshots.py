@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.review.planner import Filters
+from app.practice.planner import Filters
 from app.tui.app import PracticeRequest
 from tests.tui.conftest import wait_loaded
 

@@ -106,7 +106,7 @@ class HomeScreen(Screen[None]):
             self._start(())
 
     def _start(self, skills: tuple[str, ...]) -> None:
-        from app.review.planner import Filters
+        from app.practice.planner import Filters
         from app.tui.app import PracticeRequest
 
         self.app.start_practice(PracticeRequest(filters=Filters(skills)))  # type: ignore[attr-defined]

@@ -16,8 +16,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
-from app.review.scheduler import Grade, format_interval
-from app.review.session import PracticeSession
+from app.practice.scheduler import Grade, format_interval
+from app.practice.session import PracticeSession
 from app.store.db import StoreError
 from app.tui.markdown import markdown_parser
 from app.tui.messages import SessionFinished

@@ -12,7 +12,7 @@ from textual.widgets import Button, Footer, Header, Input, Select, SelectionList
 from textual.widgets.selection_list import Selection
 
 from app.bank.durations import parse_duration
-from app.review.planner import MODE_HELP, MODES, Filters, matching
+from app.practice.planner import MODE_HELP, MODES, Filters, matching
 
 
 class SetupScreen(Screen[None]):

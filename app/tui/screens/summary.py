@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from app.bank.durations import format_duration
-from app.review.scheduler import Grade, format_interval
-from app.review.session import PracticeSession
+from app.practice.scheduler import Grade, format_interval
+from app.practice.session import PracticeSession
 
 
 class SummaryScreen(Screen[None]):

@@ -10,10 +10,10 @@ import pytest
 from app.bank.index import IndexEntry
 from app.bank.loader import load_bank
 from app.clock import FakeClock
-from app.review.grading import rubric_coverage, suggest
-from app.review.planner import Filters, History, plan, plan_loop
-from app.review.scheduler import Grade, format_interval
-from app.review.session import PracticeSession
+from app.practice.grading import rubric_coverage, suggest
+from app.practice.planner import Filters, History, plan, plan_loop
+from app.practice.scheduler import Grade, format_interval
+from app.practice.session import PracticeSession
 from app.stats.compute import per_question, per_skill, streak
 from app.store.db import Store
 from tests.conftest import FIXED_NOW, FIXTURE_BANK
@@ -168,7 +168,7 @@ def test_plan_loop_never_repeats_and_spreads(bank) -> None:
 
 
 def test_stats_on_a_known_fixture(tmp_path: Path, bank) -> None:
-    from app.review import scheduler
+    from app.practice import scheduler
 
     with Store(tmp_path / "h.sqlite3") as store:
         session = store.start_session("auto", now=FIXED_NOW)

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 from app.bank.index import Bank, IndexEntry
 from app.clock import Clock
-from app.review import scheduler
-from app.review.grading import Suggestion, grade_choice, rubric_coverage, suggest
-from app.review.planner import Filters, History, PlannedRound
+from app.practice import scheduler
+from app.practice.grading import Suggestion, grade_choice, rubric_coverage, suggest
+from app.practice.planner import Filters, History, PlannedRound
 from app.store.db import Store
 
 if TYPE_CHECKING:

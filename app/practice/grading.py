@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from app.review.scheduler import Grade
+from app.practice.scheduler import Grade
 
 if TYPE_CHECKING:
     from app.bank.models import Question
