@@ -18,12 +18,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.bank.models import DIFFICULTIES, KINDS
+
 if TYPE_CHECKING:
     from app.bank.loader import Bank
     from app.bank.problems import Problem
 
-DIFFICULTIES = ("easy", "medium", "hard")
-KINDS = ("concept", "scenario", "design", "debugging", "quick-fire")
+
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 

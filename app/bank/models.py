@@ -27,8 +27,15 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 Difficulty = Literal["easy", "medium", "hard"]
 DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
-Kind = Literal["concept", "scenario", "design", "debugging", "quick-fire"]
-KINDS: tuple[Kind, ...] = ("concept", "scenario", "design", "debugging", "quick-fire")
+Kind = Literal["concept", "scenario", "design", "debugging", "quick-fire", "behavioural"]
+KINDS: tuple[Kind, ...] = (
+    "concept",
+    "scenario",
+    "design",
+    "debugging",
+    "quick-fire",
+    "behavioural",
+)
 
 # Pydantic's configuration for every model: unknown keys are errors; strictness is per field
 # (see Rule), because a strict dataclass would refuse the plain mappings YAML gives.
@@ -145,7 +152,7 @@ class Question:
     time: Duration
     """A time budget such as 90s, 8m, 1h or 1h30m."""
     kind: Kind = "concept"
-    """concept, scenario, design, debugging or quick-fire."""
+    """concept, scenario, design, debugging, quick-fire or behavioural."""
     tags: Annotated[list[Text], Rule(strict=True)] = field(default_factory=list)
     prompt: Text
     """The question as the candidate sees it (Markdown)."""
