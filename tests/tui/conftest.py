@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from app.clock import FakeClock
-from app.tui.app import DrillbitApp, PracticeRequest
+from app.practice.request import PracticeRequest
+from app.tui.app import DrillbitApp
 from tests.conftest import FIXED_NOW, FIXTURE_BANK
 
 
@@ -25,15 +26,10 @@ def make_app(tmp_path: Path, clock: FakeClock):
 
 
 async def wait_loaded(app: DrillbitApp, pilot) -> None:
-    """Wait for the loading worker, for its BankLoaded message to be handled and, in practice,
-    for the question screen to finish mounting after its first paint."""
+    """Wait for the loading worker and for its BankLoaded message to be handled."""
     await app.workers.wait_for_complete()
     for _ in range(100):
         await pilot.pause()
-        if (
-            app.bank is not None
-            and app.practice_request is None
-            and getattr(app.screen, "ready", True)
-        ):
+        if app.bank is not None and app.practice_request is None:
             break
     await pilot.pause()
