@@ -87,18 +87,6 @@ def test_fsrs_due_dates_move_with_each_rating(tmp_path: Path) -> None:
     assert intervals[Grade.EASY] == timedelta(days=8)
 
 
-def test_due_queue_uses_its_index(tmp_path: Path) -> None:
-    with Store(tmp_path / "h.sqlite3") as store:
-        rate_one(store, "a", Grade.EASY)
-        rate_one(store, "b", Grade.AGAIN)
-        assert store.due_ids(FIXED_NOW + timedelta(days=1)) == ["b"]
-        assert store.due_ids(FIXED_NOW + timedelta(days=30)) == ["b", "a"]
-        plan = store.connection.execute(
-            "EXPLAIN QUERY PLAN SELECT question_id FROM cards WHERE due <= ? ORDER BY due", ("x",)
-        ).fetchall()
-        assert "cards_due" in " ".join(str(tuple(row)) for row in plan)
-
-
 def test_undo_restores_the_card(tmp_path: Path) -> None:
     with Store(tmp_path / "h.sqlite3") as store:
         rate_one(store, "q1", Grade.GOOD)

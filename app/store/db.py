@@ -404,10 +404,6 @@ class Store:
                 (to_text(now or utc_now()), session_id),
             )
 
-    def session_reschedules(self, session_id: int) -> bool:
-        row = self._read("SELECT reschedule FROM sessions WHERE id = ?", (session_id,))
-        return bool(row[0]["reschedule"]) if row else True
-
     # -- attempts --------------------------------------------------------------------------
 
     def start_attempt(
@@ -550,10 +546,6 @@ class Store:
         where = "WHERE status = 'rated'" if rated_only else ""
         return [_attempt(row) for row in self._read(f"SELECT * FROM attempts {where} ORDER BY id")]
 
-    def session_attempts(self, session_id: int) -> list[Attempt]:
-        rows = self._read("SELECT * FROM attempts WHERE session_id = ? ORDER BY id", (session_id,))
-        return [_attempt(row) for row in rows]
-
     def last_draft(self, question_id: str) -> str:
         """The most recent unrated answer typed for a question (recovered after a crash)."""
         rows = self._read(
@@ -579,15 +571,6 @@ class Store:
             )
             for row in self._read("SELECT * FROM cards")
         }
-
-    def due_ids(self, now: datetime, limit: int | None = None) -> list[str]:
-        """Question ids due at ``now``, most overdue first (served by the cards_due index)."""
-        sql = "SELECT question_id FROM cards WHERE due <= ? ORDER BY due"
-        params: list[Any] = [to_text(now)]
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        return [row[0] for row in self._read(sql, params)]
 
     def coverage_by_question(self) -> dict[str, float]:
         """Mean rubric coverage of rated attempts, per question (auto-graded ones count 0 or 1)."""
@@ -733,7 +716,3 @@ class Store:
                     card,
                 )
         return added_sessions, added_attempts
-
-
-def open_store(path: Path) -> Store:
-    return Store(path)
