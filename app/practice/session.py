@@ -488,12 +488,11 @@ class PracticeSession:
             raise ValueError("this question cannot be rated now")
         item = self.current
         now = self.clock.now()
-        card_json, due = None, None
+        review = None
+        if self.reschedule:
+            review = scheduler.reviewer(item.entry.id, grade, now, self._spent_ms(item))
         with self._writing:
-            if self.reschedule:
-                card = scheduler.review(self._card(item.entry.id), grade, now, self._spent_ms(item))
-                card_json, due = card.to_json(), card.due
-            self.store.rate(
+            due = self.store.rate(
                 self._attempt(item),
                 rating=int(grade),
                 answer=item.answer,
@@ -502,8 +501,7 @@ class PracticeSession:
                 rubric_ticked=sorted(item.ticked),
                 rubric_coverage=item.coverage,
                 auto_grade=item.auto_grade,
-                card_json=card_json,
-                due=due,
+                review=review,
                 now=now,
             )
         item.rating = grade
