@@ -5,11 +5,13 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.events import Resize
+from textual.geometry import Size
 from textual.screen import Screen
 
 from app.bank.index import Bank
@@ -302,13 +304,20 @@ class DrillbitApp(App[None]):
         )
 
     def on_resize(self, event: Resize) -> None:
-        self.check_size()
+        self.check_size(event.size)
 
-    def check_size(self) -> None:
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        # Whatever screen comes up goes under the too-small message while the terminal is small.
+        result = super().push_screen(*args, **kwargs)
+        self.call_after_refresh(self.check_size)
+        return result
+
+    def check_size(self, size: Size | None = None) -> None:
         """Below MIN_SIZE a message replaces the layout; resizing back restores the screen."""
         from app.tui.screens.too_small import TooSmallScreen
 
-        small = self.size.width < MIN_SIZE[0] or self.size.height < MIN_SIZE[1]
+        width, height = size or self.size
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
         if small and not isinstance(self.screen, TooSmallScreen):
             self.push_screen(TooSmallScreen())
         elif not small and isinstance(self.screen, TooSmallScreen):

@@ -113,7 +113,7 @@ class ChoiceList(OptionList):
     """A choice question's options, each with its own key; after the reveal, marked."""
 
     DEFAULT_CSS = """
-    ChoiceList { height: auto; max-height: 12; margin: 0 0 1 0; border: none; padding: 0; }
+    ChoiceList { height: auto; margin: 0 0 1 0; border: none; padding: 0; }
     """
 
     @dataclass
@@ -133,7 +133,9 @@ class ChoiceList(OptionList):
         revealed = item.revealed
         options = []
         if item.multi_select:
-            options.append(Option(Content("Select all that apply.", "italic"), disabled=True))
+            options.append(
+                Option(Content.styled("Select all that apply.", "italic"), disabled=True)
+            )
         for n, choice in enumerate(question.choices):
             key = CHOICE_KEYS[n] if n < len(CHOICE_KEYS) else " "
             picked = n in item.picked
@@ -221,7 +223,10 @@ class RubricChecklist(SelectionList[int]):
     """The rubric: space ticks the highlighted point; the first is highlighted on focus."""
 
     DEFAULT_CSS = """
-    RubricChecklist { height: auto; border: none; padding: 0; }
+    RubricChecklist {
+        height: auto; text-wrap: wrap; text-overflow: fold; border: none; padding: 0;
+        &:focus { border: none; }
+    }
     """
 
     @dataclass
@@ -308,7 +313,7 @@ class RatingBar(Horizontal):
 
     DEFAULT_CSS = """
     RatingBar { height: 1; align-horizontal: center; display: none; }
-    RatingBar Button { margin: 0 1; min-width: 16; height: 1; border: none; }
+    RatingBar Button.rate { margin: 0 1; min-width: 16; height: 1; border: none; }
     RatingBar .rate-again { color: $text-error; }
     RatingBar .rate-hard { color: $text-warning; }
     RatingBar .rate-good { color: $text-success; }
