@@ -47,12 +47,10 @@ class QuestionScreen(DrillbitScreen):
 
     DEFAULT_CSS = """
     #q-question { height: auto; max-height: 45%; padding: 0 1; scrollbar-gutter: stable; }
-    QuestionScreen.-revealed #q-question { max-height: 30%; }
     #q-work { height: 1fr; layout: vertical; }
     #q-work.-wide { layout: horizontal; }
     #q-work.-wide > * { width: 1fr; }
     #q-reveal { display: none; }
-    QuestionScreen.-revealed #q-reveal { display: block; }
     #q-status { height: 1; padding: 0 1; color: $text-muted; }
     """
 
@@ -70,6 +68,10 @@ class QuestionScreen(DrillbitScreen):
         Binding("u", "undo", "Undo"),
         Binding("p", "pause", "Pause"),
         Binding("ctrl+e", "edit", "Edit YAML", show=False),
+        *(
+            Binding(key, f"scroll_reveal('{key}')", show=False)
+            for key in ("up", "down", "pageup", "pagedown", "home", "end")
+        ),
         Binding("q", "quit_session", "Quit"),
         *(Binding(key, f"pick({n})", show=False) for n, key in enumerate(CHOICE_KEYS)),
     ]
@@ -122,7 +124,10 @@ class QuestionScreen(DrillbitScreen):
         editor.read_only = True
         self.query_one("#q-question", VerticalScroll).scroll_home(animate=False)
         revealed = item.revealed
-        self.set_class(revealed, "-revealed")
+        # Inline styles, not a class on the screen: a class there restyles every widget below
+        # it, the model answer's hundreds of blocks included, and the reveal would wait for it.
+        self.query_one("#q-question").styles.max_height = "30%" if revealed else "45%"
+        self.query_one(Reveal).display = revealed
         self.query_one(RatingBar).display = revealed
         if revealed:
             self._show_reveal()
@@ -143,7 +148,9 @@ class QuestionScreen(DrillbitScreen):
         reveal = self.query_one(Reveal)
         reveal.prepare(self.session.current)
         reveal.scroll_home(animate=False)
-        reveal.focus(scroll_visible=False)
+        # Nothing takes the focus (a focus change restyles the reveal): the screen's scroll keys
+        # move the reveal, t goes to the rubric, i to the answer.
+        self.set_focus(None)
         self.update_rating()
 
     def update_rating(self) -> None:
@@ -231,6 +238,8 @@ class QuestionScreen(DrillbitScreen):
     # -- actions ------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "scroll_reveal":
+            return self.session.current.revealed and not self.session.finished
         names = {"quit_session": "quit", "rubric": "tick", "edit": "edit"}
         argument = int(cast(int, parameters[0])) if parameters else None
         return self.session.can(names.get(action, action), argument)
@@ -343,9 +352,20 @@ class QuestionScreen(DrillbitScreen):
             self.query_one(AnswerEditor).read_only = True
             self.set_focus(None)
             self.set_status(self._answering_status())
-        self.set_class(session.paused, "-paused")
         self.tick()
         self.refresh_bindings()
+
+    def action_scroll_reveal(self, key: str) -> None:
+        reveal = self.query_one(Reveal)
+        scroll = {
+            "up": reveal.scroll_up,
+            "down": reveal.scroll_down,
+            "pageup": reveal.scroll_page_up,
+            "pagedown": reveal.scroll_page_down,
+            "home": reveal.scroll_home,
+            "end": reveal.scroll_end,
+        }[key]
+        scroll(animate=False)
 
     def action_write(self) -> None:
         # Focus is immediate, so keys typed straight after `i` land in the editor.
