@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 import pytest
-from textual.widgets import Button, Markdown, SelectionList, Static, TextArea
+from textual.widgets import Button, SelectionList, Static, TextArea
 
 from app.practice.planner import Filters
 from app.practice.scheduler import Grade
@@ -16,6 +16,7 @@ from app.tui.preload import Preload
 from app.tui.screens.home import HomeScreen
 from app.tui.screens.question import QuestionScreen
 from app.tui.screens.summary import SummaryScreen
+from app.tui.widgets.rendered import RenderedMarkdown
 from tests.conftest import FIXTURE_BANK
 from tests.tui.conftest import wait_loaded
 
@@ -206,8 +207,12 @@ async def test_hostile_markup_displays_literally_and_fires_nothing(make_app) -> 
         await pilot.pause()
         rubric = screen.query_one("#q-rubric", SelectionList)
         assert "[bold]Reads[/] the log" in str(rubric.get_option_at_index(0).prompt)
-        extras = screen.query_one("#q-extras", Markdown)
+        extras = screen.query_one("#q-extras", RenderedMarkdown)
         assert "[link=https://example.com]ref[/link]" in extras.source
+        screen.query_one("#q-reveal").scroll_end(animate=False)
+        await pilot.pause()
+        shown = "".join(strip.text for strip in extras.lines(extras.content_size.width))
+        assert "[link=https://example.com]ref[/link]" in shown
         # Clicking around never triggers the embedded @click actions.
         await pilot.click("#q-prompt")
         await pilot.click("#q-extras")

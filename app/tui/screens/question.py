@@ -3,6 +3,7 @@ key may do and what comes next; this screen shows its state and forwards the key
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from textual import on, work
@@ -116,42 +117,52 @@ class QuestionScreen(DrillbitScreen):
         prompt = self.query_one("#q-prompt", Markdown)
         if prompt.source != item.question.prompt:
             prompt.update(item.question.prompt)
-        self.query_one(ChoiceList).show(item)
         self.query_one(Hints).show(item)
         editor = self.query_one(AnswerEditor)
         if editor.text != item.answer:
             editor.load(item.answer)
-        editor.read_only = True
         self.query_one("#q-question", VerticalScroll).scroll_home(animate=False)
+        self.show_state()
+        if not item.revealed:
+            # Render the model answer while the candidate works, so the reveal only shows it.
+            self.call_after_refresh(self._render_ahead, item)
+        if item.restored:
+            self.notify("Your unsaved answer from last time is back in the editor.", timeout=4)
+
+    def show_state(self) -> None:
+        """What changes with the question's state: the reveal, the rating bar, the status."""
+        item = self.session.current
         revealed = item.revealed
+        self.query_one(ChoiceList).show(item)
+        self.query_one(AnswerEditor).read_only = True
         # Inline styles, not a class on the screen: a class there restyles every widget below
-        # it, the model answer's hundreds of blocks included, and the reveal would wait for it.
+        # it, and the reveal would wait for that.
         self.query_one("#q-question").styles.max_height = "30%" if revealed else "45%"
         self.query_one(Reveal).display = revealed
         self.query_one(RatingBar).display = revealed
+        # Nothing takes the focus (a focus change restyles what is below it): the screen's
+        # scroll keys move the reveal, t goes to the rubric, i to the answer.
+        self.set_focus(None)
         if revealed:
-            self._show_reveal()
+            reveal = self.query_one(Reveal)
+            reveal.show(item)
+            reveal.scroll_home(animate=False)
+            self.update_rating()
         else:
-            self.set_focus(None)
             self.set_status(self._answering_status())
-            # Build the model answer while the candidate works, so the reveal only shows it.
-            self.call_after_refresh(self._prepare_reveal)
-        if item.restored:
-            self.notify("Your unsaved answer from last time is back in the editor.", timeout=4)
         self.refresh_bindings()
 
-    def _prepare_reveal(self) -> None:
-        if not self.session.finished and not self.session.hiding_answers:
-            self.query_one(Reveal).prepare(self.session.current)
-
-    def _show_reveal(self) -> None:
+    def _render_ahead(self, item: Item) -> None:
+        width = self.query_one("#q-work").size.width
+        # Side by side, the two halves of an odd width differ by one column: render both.
+        widths = (width // 2, (width + 1) // 2) if width >= WIDE_COLUMNS else (width,)
         reveal = self.query_one(Reveal)
-        reveal.prepare(self.session.current)
-        reveal.scroll_home(animate=False)
-        # Nothing takes the focus (a focus change restyles the reveal): the screen's scroll keys
-        # move the reveal, t goes to the rubric, i to the answer.
-        self.set_focus(None)
-        self.update_rating()
+        reveal.show(item)  # hidden: the rubric's options are ready too
+        self._in_background(reveal.render_ahead(item.question, widths))
+
+    @work(thread=True, exclusive=True, group="render-ahead", exit_on_error=False)
+    def _in_background(self, job: Callable[[], None]) -> None:
+        job()
 
     def update_rating(self) -> None:
         session = self.session
@@ -248,7 +259,7 @@ class QuestionScreen(DrillbitScreen):
         if self.session.reveal():
             self._dirty = True
             self.save_draft()
-            self.show_item()
+            self.show_state()
 
     def action_hint(self) -> None:
         if self.session.next_hint() is not None:
@@ -433,5 +444,4 @@ class QuestionScreen(DrillbitScreen):
         else:
             self.notify("Bank reloaded.", timeout=2)
         self.session.edited(self.drillbit.core[0])
-        self.query_one(Reveal).showing = None
         self.show_item()

@@ -4,6 +4,7 @@ the candidate does; the screen wires them to the session. Bank and user text is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ from textual.widgets.selection_list import Selection
 from app.practice.grading import Suggestion, correct_options
 from app.practice.scheduler import Grade, format_interval
 from app.tui.markdown import markdown_parser
+from app.tui.widgets.rendered import RenderedMarkdown
 
 if TYPE_CHECKING:
     from app.bank.models import Question
@@ -233,7 +235,12 @@ class RubricChecklist(SelectionList[int]):
     class Ticked(Message):
         ticked: set[int]
 
+    _showing: tuple[str, set[int]] | None = None
+
     def show(self, question: Question, ticked: set[int]) -> None:
+        if (question.content_hash, ticked) == self._showing:
+            return
+        self._showing = (question.content_hash, set(ticked))
         self.clear_options()
         self.add_options(
             Selection(Content.assemble((f"({point.weight}) ", "dim"), point.point), n, n in ticked)
@@ -255,39 +262,50 @@ class Reveal(VerticalScroll):
     revealing only shows them. Focusable: arrows and page keys scroll it."""
 
     DEFAULT_CSS = """
-    Reveal { height: 1fr; border-top: solid $primary; padding: 0 1; }
+    Reveal { height: 1fr; border-top: solid $primary; padding: 0 1; scrollbar-gutter: stable; }
     Reveal:focus { border-top: solid $accent; }
     Reveal .section-title { color: $accent; text-style: bold; margin: 1 0 0 0; }
     """
 
     can_focus = True
 
-    def __init__(self, **options: str) -> None:
-        super().__init__(**options)
-        self.showing: str | None = None
-        """The id of the question whose reveal is built."""
-
     def compose(self) -> ComposeResult:
         yield Static(Content("Model answer"), classes="section-title")
-        yield prose(id="q-model-answer")
+        yield RenderedMarkdown(id="q-model-answer")
         yield Static(
             Content("Rubric: tick what your answer covered (t, then space)"),
             classes="section-title",
             id="q-rubric-title",
         )
         yield RubricChecklist(id="q-rubric")
-        yield prose(id="q-extras")
+        yield RenderedMarkdown(id="q-extras")
 
-    def prepare(self, item: Item) -> None:
-        """Build the reveal of ``item`` (in the background: it stays hidden until revealed)."""
+    def show(self, item: Item) -> None:
+        """Show the reveal of ``item`` (rendered ahead by ``render_ahead`` when it could be)."""
         question = item.question
-        key = f"{item.entry.id}:{question.content_hash}"
-        if self.showing != key:
-            self.showing = key
-            self.query_one("#q-model-answer", Markdown).update(question.answer)
-            self.query_one("#q-extras", Markdown).update(extras(question))
+        self.query_one("#q-model-answer", RenderedMarkdown).show(question.answer)
+        self.query_one("#q-extras", RenderedMarkdown).show(extras(question))
         self.query_one("#q-rubric-title").display = bool(question.rubric)
         self.query_one(RubricChecklist).show(question, item.ticked)
+
+    def render_ahead(self, question: Question, outer_widths: tuple[int, ...]) -> Callable[[], None]:
+        """A job that renders the model answer and the extras for the widths the reveal may
+        have, to run in a worker thread while the candidate answers."""
+        # The gutter is stable, so the text's width follows from the reveal's own width.
+        inner = self.styles.gutter.width + 2 + 2  # padding, scrollbar, the text's padding
+        answer = self.query_one("#q-model-answer", RenderedMarkdown)
+        more = self.query_one("#q-extras", RenderedMarkdown)
+        texts = ((answer, question.answer), (more, extras(question)))
+
+        def job() -> None:
+            from app.practice.scheduler import warm_up
+
+            warm_up()  # the rating bar's intervals need the FSRS library: import it now
+            for width in outer_widths:
+                for widget, source in texts:
+                    widget.lines(width - inner, source)
+
+        return job
 
 
 def extras(question: Question) -> str:
