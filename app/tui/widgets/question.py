@@ -265,6 +265,7 @@ class Reveal(VerticalScroll):
     Reveal { height: 1fr; border-top: solid $primary; padding: 0 1; scrollbar-gutter: stable; }
     Reveal:focus { border-top: solid $accent; }
     Reveal .section-title { color: $accent; text-style: bold; margin: 1 0 0 0; }
+    Reveal #q-extras { margin-top: 1; }
     """
 
     can_focus = True

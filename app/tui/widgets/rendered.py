@@ -32,7 +32,6 @@ def render_markdown(source: str, width: int) -> list[Strip]:
 class RenderedMarkdown(Widget):
     DEFAULT_CSS = """
     RenderedMarkdown { height: auto; padding: 0 1; }
-    #q-extras { margin-top: 1; }
     """
 
     def __init__(self, **options: str) -> None:
