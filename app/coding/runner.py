@@ -161,6 +161,8 @@ def _verdict(
         return "limit", f"stopped: CPU time limit ({limits.cpu_seconds}s) reached"
     if signal_name == "SIGXFSZ":
         return "limit", "stopped: file size limit reached"
+    if not tests and _memory_message(language, done.stdout + done.stderr):
+        return "limit", f"stopped: memory limit ({step.memory_bytes // 2**20} MiB) reached"
     if parsed.compile_errors and not tests:
         return "compile-error", _compile_summary(parsed.compile_errors[0])
     if step.compile:
@@ -168,8 +170,6 @@ def _verdict(
             return None
         lines = stderr.strip().splitlines()
         return "compile-error", lines[0] if lines else "compilation failed"
-    if not tests and _memory_message(language, done.stdout + done.stderr):
-        return "limit", f"stopped: memory limit ({step.memory_bytes // 2**20} MiB) reached"
     if not tests:
         reason = f"killed by {signal_name}" if signal_name else f"exit status {done.returncode}"
         last = stderr.strip().splitlines()[-1:] or ["no output"]
