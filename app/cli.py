@@ -235,6 +235,24 @@ def cmd_practice(args: argparse.Namespace) -> int:
     return run_tui(args, practice=True)
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from app.cli_coding import cmd_run as run
+
+    return run(args)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from app.cli_coding import cmd_doctor as doctor
+
+    return doctor(args)
+
+
+def _add_run(parser: argparse.ArgumentParser) -> None:
+    from app.cli_coding import add_run
+
+    add_run(parser)
+
+
 # -- parser ----------------------------------------------------------------------------------
 
 
@@ -362,6 +380,8 @@ COMMANDS: list[tuple[str, Handler, str, Callable[[argparse.ArgumentParser], None
         authoring.add_arguments_calibrate,
     ),
     ("bank", cmd_summary, "coverage of the bank: skills x difficulty, kinds, quality", _add_bank),
+    ("run", cmd_run, "run a coding exercise's tests on your code (or its solution)", _add_run),
+    ("doctor", cmd_doctor, "the toolchains found for coding exercises", _no_arguments),
 ]
 
 

@@ -56,3 +56,8 @@ def database_path(explicit: str | Path | None = None) -> Path:
     if from_env:
         return Path(from_env).expanduser()
     return data_dir() / "history.sqlite3"
+
+
+def trust_file() -> Path:
+    """Which banks the user allowed to run code, each with the contents it had then."""
+    return config_dir() / "trusted-banks.json"
