@@ -1,7 +1,4 @@
-"""``drillbit run`` and ``drillbit doctor``: coding exercises from the command line.
-
-Kept in its own module so that it moves as one piece into the CLI package (issue 17).
-"""
+"""``drillbit run`` and ``drillbit doctor``: coding exercises from the command line."""
 
 from __future__ import annotations
 
@@ -10,10 +7,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from app.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, UserError
-from app.cli import _err as err
-from app.cli import _load as load
-from app.cli import _out as out
+from app.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, UserError, check_ids, err, load, out
 
 _SUFFIXES = {".py": "python", ".go": "go", ".rs": "rust"}
 
@@ -92,12 +86,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from app.paths import bank_dirs
 
     bank, _ = load(args)
-    if args.id not in bank:
-        from difflib import get_close_matches
-
-        close = get_close_matches(args.id, list(bank.questions), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise UserError(f"no question with id '{args.id}'{hint}", EXIT_USAGE)
+    check_ids(bank, [args.id])
     question = bank.questions[args.id]
     if question.code is None:
         raise UserError(f"{args.id} is a {question.kind} question, not a coding exercise", 2)
