@@ -21,6 +21,8 @@ RunStatus = Literal[
 
 @dataclass(frozen=True)
 class TestResult:
+    __test__ = False  # not a pytest test class
+
     name: str
     status: TestStatus
     message: str = ""

@@ -217,17 +217,22 @@ class RunHandle:
         self._callbacks: list[Callable[[RunResult], None]] = []
         self._lock = threading.Lock()
 
+        self._delivered = False
+
         def target() -> None:
             try:
                 self._result = work(self._cancel)
             except BaseException as error:  # reported to whoever waits, never lost
                 self._error = error
-            self._finished.set()
             with self._lock:
-                callbacks = list(self._callbacks)
-            if self._result is not None:
-                for callback in callbacks:
-                    callback(self._result)
+                callbacks, self._delivered = list(self._callbacks), True
+            try:
+                if self._result is not None:
+                    for callback in callbacks:
+                        callback(self._result)
+            finally:
+                # Set after the callbacks: whoever waits sees what they did (a stored run).
+                self._finished.set()
 
         self._thread = threading.Thread(target=target, name="drillbit-run", daemon=True)
         self._thread.start()
@@ -250,9 +255,10 @@ class RunHandle:
         return self._result
 
     def on_done(self, callback: Callable[[RunResult], None]) -> None:
-        """Call ``callback(result)`` when the run ends (on the run's thread; at once if over)."""
+        """Call ``callback(result)`` when the run ends, on the run's thread (at once if it has
+        ended), before ``result()`` returns to those waiting."""
         with self._lock:
-            if not self._finished.is_set():
+            if not self._delivered:
                 self._callbacks.append(callback)
                 return
         if self._result is not None:

@@ -89,6 +89,8 @@ class AttemptRow(_Row):
     rated_at: Timestamp | None
     status: Literal["open", "rated", "skipped"]
     card_before: JsonText | None
+    language: Literal["python", "go", "rust"] | None = None
+    """Coding exercises only; absent from exports before schema 4."""
 
 
 class CardRowModel(_Row):

@@ -1,0 +1,124 @@
+"""The coding part of an attempt: code per language, runs off the caller's thread, stored runs
+and drafts, and the suggested rating from tests passed, time and hints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.bank.loader import load_file
+from app.coding.results import RunResult, TestResult
+from app.practice.coding import CodingWork, record_run, suggest_coding
+from app.practice.scheduler import Grade
+from app.store.db import Store
+from tests.conftest import FIXED_NOW
+
+FIXTURE = Path(__file__).parent / "fixtures" / "coding" / "problem-solving.yaml"
+QUESTION = load_file(FIXTURE).questions[0][0]  # 15m budget, two hints
+BUDGET = QUESTION.time_seconds
+
+
+def result(passed: int, total: int, status: str = "failed") -> RunResult:
+    tests = tuple(
+        TestResult(f"test_{n}", "passed" if n < passed else "failed") for n in range(total)
+    )
+    return RunResult("python", status, "", tests)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("passed", "total", "expected"),
+    [(0, 5, Grade.AGAIN), (3, 5, Grade.HARD), (4, 5, Grade.GOOD), (5, 5, Grade.EASY)],
+)
+def test_the_share_of_tests_passed_gives_the_base(passed: int, total: int, expected: Grade) -> None:
+    status = "passed" if passed == total else "failed"
+    suggestion = suggest_coding(
+        QUESTION,
+        result=result(passed, total, status),
+        coverage=None,
+        hints_used=0,
+        time_spent_s=60,
+    )
+    assert suggestion.grade == expected
+    assert suggestion.reasons[0] == f"tests {passed}/{total}"
+
+
+def test_no_run_is_again() -> None:
+    suggestion = suggest_coding(QUESTION, result=None, coverage=None, hints_used=0, time_spent_s=60)
+    assert suggestion == (Grade.AGAIN, ("tests not run",))
+
+
+def test_hints_time_and_rubric_cap_a_full_pass() -> None:
+    full = result(5, 5, "passed")
+    one_hint = suggest_coding(QUESTION, result=full, coverage=None, hints_used=1, time_spent_s=60)
+    assert one_hint.grade == Grade.GOOD
+    late = suggest_coding(
+        QUESTION, result=full, coverage=None, hints_used=0, time_spent_s=BUDGET * 1.6
+    )
+    assert late.grade == Grade.HARD and "over time" in late.reasons
+    thin = suggest_coding(QUESTION, result=full, coverage=0.2, hints_used=0, time_spent_s=60)
+    assert thin == (Grade.HARD, ("tests 5/5", "rubric 20%"))
+
+
+def test_work_keeps_code_per_language_and_recovers_a_draft() -> None:
+    work = CodingWork(QUESTION, languages=["python", "go"])
+    assert work.code == QUESTION.code.python.starter
+    work.code = "def parse_port(text):\n    return 1\n"
+    assert work.switch("go") == QUESTION.code.go.starter
+    assert work.switch("python") == "def parse_port(text):\n    return 1\n"
+    assert work.reset() == QUESTION.code.python.starter
+    with pytest.raises(ValueError, match="rust is not available"):
+        work.switch("rust")
+    recovered = CodingWork(QUESTION, languages=["python", "go"], draft=("package solution\n", "go"))
+    assert (recovered.language, recovered.code) == ("go", "package solution\n")
+    assert recovered.solution == QUESTION.code.go.solution
+
+
+def test_a_run_fails_then_the_fix_passes_and_both_are_stored(tmp_path: Path) -> None:
+    with Store(tmp_path / "history.sqlite3") as store:
+        session = store.start_session("auto", now=FIXED_NOW)
+        attempt = store.start_attempt(
+            session, QUESTION.id, "problem-solving", QUESTION.content_hash, BUDGET, now=FIXED_NOW
+        )
+        work = CodingWork(QUESTION, languages=["python"])
+        stored: list[int] = []
+
+        def keep(run: RunResult, code: str) -> None:
+            stored.append(record_run(store, attempt, code, run))
+
+        first = work.run(keep).result(timeout=60)
+        assert first.status == "failed"
+        work.code = QUESTION.code.python.solution
+        second = work.run(keep).result(timeout=60)
+        assert second.status == "passed"
+        assert len(stored) == 2
+        runs = store.code_runs(attempt)
+        assert [(r.status, r.passed, r.total) for r in runs] == [("failed", 0, 5), ("passed", 5, 5)]
+        assert RunResult.from_json(runs[1].result_json) == second
+        assert runs[1].code == QUESTION.code.python.solution
+        assert store.last_code_draft(QUESTION.id) == (QUESTION.code.python.solution, "python")
+        suggestion = work.suggestion(coverage=1.0, hints_used=0, time_spent_s=60)
+        assert suggestion.grade == Grade.EASY
+
+
+def test_drafts_carry_the_language(tmp_path: Path) -> None:
+    with Store(tmp_path / "history.sqlite3") as store:
+        session = store.start_session("auto", now=FIXED_NOW)
+        attempt = store.start_attempt(
+            session, QUESTION.id, "problem-solving", QUESTION.content_hash, BUDGET, now=FIXED_NOW
+        )
+        store.save_draft(attempt, "package solution\n", 1500, 0, language="go")
+        store.save_draft(attempt, "package solution // more\n", 3500, 1)
+        assert store.last_code_draft(QUESTION.id) == ("package solution // more\n", "go")
+        assert store.attempt(attempt).language == "go"
+
+
+def test_a_new_run_cancels_the_one_under_way() -> None:
+    work = CodingWork(QUESTION, languages=["python"])
+    work.code = "def parse_port(text):\n    while True:\n        pass\n"
+    slow = work.run()
+    work.code = QUESTION.code.python.solution
+    fast = work.run()
+    assert slow.result(timeout=30).status == "cancelled"
+    assert fast.result(timeout=60).status == "passed"
+    assert work.suggestion(coverage=None, hints_used=0, time_spent_s=60).grade == Grade.EASY
