@@ -122,3 +122,74 @@ def test_a_new_run_cancels_the_one_under_way() -> None:
     assert slow.result(timeout=30).status == "cancelled"
     assert fast.result(timeout=60).status == "passed"
     assert work.suggestion(coverage=None, hints_used=0, time_spent_s=60).grade == Grade.EASY
+
+
+def test_kits_show_prompt_visible_tests_and_the_solution_for_the_interviewer() -> None:
+    from app.authoring.kit import kit_for_ids, kit_html, kit_markdown
+    from app.authoring.markdown import question_markdown
+    from app.bank.loader import load_bank
+
+    bank, _ = load_bank([FIXTURE])
+    text = kit_markdown(bank, kit_for_ids(bank, [QUESTION.id]))
+    assert "### Tests the candidate runs" in text
+    assert "```python\n" + QUESTION.code.python.tests.rstrip("\n") + "\n```" in text
+    assert "```rust\n" + QUESTION.code.rust.tests.rstrip("\n") + "\n```" in text
+    assert "### Reference solution" in text
+    assert QUESTION.code.go.solution.rstrip("\n") in text
+    assert "Languages: python, go, rust; the tests run with a 20s limit." in text
+    page = kit_html(bank, kit_for_ids(bank, [QUESTION.id]))
+    assert '<code class="language-go">' in page
+    candidate = question_markdown(QUESTION, "problem-solving", with_answer=False)
+    assert QUESTION.code.python.tests.splitlines()[0] in candidate
+    assert "Reference solution" not in candidate
+    assert QUESTION.code.python.solution.splitlines()[1] not in candidate
+
+
+def test_a_fence_is_longer_than_any_backtick_run_in_the_code() -> None:
+    from app.authoring.markdown import fenced
+
+    assert fenced("x = '```'\n", "python") == "````python\nx = '```'\n````"
+
+
+def test_anki_cards_of_coding_exercises_carry_prompt_and_solution() -> None:
+    from app.authoring.anki import note_fields
+
+    fields = note_fields(QUESTION, "problem-solving")
+    assert "parse_port(text)" in fields[2]  # the prompt
+    assert "<strong>rust</strong>" in fields[3]
+    assert "s.parse::&lt;u16&gt;()" in fields[3]  # the Rust solution, escaped
+    assert "Validate the characters first" in fields[3]  # then the explanation
+
+
+def test_stats_and_calibrate_count_a_rated_coding_attempt(tmp_path: Path) -> None:
+    from app.authoring.calibrate import calibrate, question_facts
+    from app.bank.loader import load_bank
+
+    bank, _ = load_bank([FIXTURE])
+    with Store(tmp_path / "history.sqlite3") as store:
+        session = store.start_session("auto", now=FIXED_NOW)
+        attempt = store.start_attempt(
+            session, QUESTION.id, "problem-solving", QUESTION.content_hash, BUDGET, now=FIXED_NOW
+        )
+        record_run(store, attempt, QUESTION.code.python.solution, result(5, 5, "passed"))
+        store.rate(
+            attempt,
+            rating=3,
+            answer=QUESTION.code.python.solution,
+            time_spent_ms=BUDGET * 500,
+            hints_used=0,
+            rubric_ticked=[0, 1],
+            rubric_coverage=2 / 3,
+            auto_grade=None,
+            review=None,
+            now=FIXED_NOW,
+        )
+        (totals,) = store.question_totals()
+        assert (totals.question_id, totals.attempts, totals.ratings) == (
+            QUESTION.id,
+            1,
+            (0, 0, 1, 0),
+        )
+        (calibration,) = calibrate(question_facts(bank), store.attempts())
+        assert (calibration.question_id, calibration.attempts) == (QUESTION.id, 1)
+        assert calibration.mean_coverage == pytest.approx(2 / 3)
