@@ -183,3 +183,24 @@ def test_compile_errors_point_at_the_candidates_line(language: str) -> None:
     assert error.file == "solution"
     assert error.line == (4 if language == "go" else 2)
     assert "your code line" in result.summary
+
+
+def test_subtests_fold_into_their_test() -> None:
+    tests = (
+        "import unittest\n\nfrom solution import answer\n\n\n"
+        "class AnswerTest(unittest.TestCase):\n"
+        "    def test_each_input(self):\n"
+        "        for n in range(3):\n"
+        "            with self.subTest(n=n):\n"
+        "                self.assertEqual(answer(n), n)\n\n"
+        "    def test_docstring_does_not_hide_the_status(self):\n"
+        '        """A docstring is printed on the line of the status."""\n'
+        "        self.assertEqual(answer(0), 0)\n"
+    )
+    result = run_code("python", "def answer(n):\n    return 0\n", tests)
+    assert [(t.name, t.status) for t in result.tests] == [
+        ("test_docstring_does_not_hide_the_status", "passed"),
+        ("test_each_input", "failed"),
+    ]
+    assert result.tests[1].message == "(n=1): AssertionError: 0 != 1\n(n=2): AssertionError: 0 != 2"
+    assert result.summary == "1 of 2 tests passed"

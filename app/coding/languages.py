@@ -42,6 +42,7 @@ _PY_HEADER = re.compile(
 )
 _PY_FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+)')
 _RULE = "=" * 70
+_PY_PASSED = ("ok", "expected failure")
 
 
 def _python_exception(traceback: list[str]) -> str:
@@ -78,20 +79,23 @@ def parse_python(stdout: str, stderr: str) -> Parsed:
         name = header["name"] + (header["params"] or "")
         messages[name] = _python_exception(body)
         statuses.setdefault(name, header["kind"])
+    # One result per test method: its failing subtests ("(i=1)") are folded into its message.
+    grouped: dict[str, list[tuple[str, str]]] = {}
     for name, status in statuses.items():
-        if status.startswith("skipped"):
+        if not status.startswith("skipped"):
+            grouped.setdefault(name.split(" (")[0], []).append((name, status))
+    for base, entries in grouped.items():
+        bad = [(name, status) for name, status in entries if status not in _PY_PASSED]
+        if not bad:
+            parsed.tests.append(TestResult(base, "passed"))
             continue
-        if status in ("ok", "expected failure"):
-            parsed.tests.append(TestResult(name, "passed"))
-        elif status == "ERROR":
-            parsed.tests.append(TestResult(name, "error", messages.get(name, "")))
-        else:
-            parsed.tests.append(TestResult(name, "failed", messages.get(name, status)))
-    # A test with failing subtests reports "ok" or nothing for itself, and FAIL for each subtest.
-    failed_bases = {t.name.split(" (")[0] for t in parsed.tests if t.status != "passed"}
-    parsed.tests[:] = [
-        t for t in parsed.tests if not (t.status == "passed" and t.name in failed_bases)
-    ]
+        lines = []
+        for name, status in bad:
+            message = messages.get(name, status)
+            params = name[len(base) :].strip()
+            lines.append(f"{params}: {message}" if params else message)
+        kind = "error" if any(status == "ERROR" for _, status in bad) else "failed"
+        parsed.tests.append(TestResult(base, kind, "\n".join(lines)))
     return parsed
 
 
