@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 import time
 from pathlib import Path
@@ -204,3 +205,40 @@ def test_subtests_fold_into_their_test() -> None:
     ]
     assert result.tests[1].message == "(n=1): AssertionError: 0 != 1\n(n=2): AssertionError: 0 != 2"
     assert result.summary == "1 of 2 tests passed"
+
+
+@namespaces
+def test_the_user_namespace_path_isolates_too(tmp_path: Path) -> None:
+    """What an ordinary user gets (a user namespace first), exercised here whoever runs it."""
+    from dataclasses import replace
+
+    from app.coding import sandbox
+
+    as_user = replace(isolation(), user_namespace=True, root=False)
+    assert as_user.unshare is not None
+    outside = tmp_path / "escaped.txt"
+    script = (
+        "import socket\n"
+        f"for attempt in (lambda: open({str(outside)!r}, 'w'),"
+        " lambda: socket.create_connection(('1.1.1.1', 53), 1)):\n"
+        "    try:\n"
+        "        attempt()\n"
+        "        print('allowed')\n"
+        "    except OSError as error:\n"
+        "        print(error.strerror)\n"
+        "open('inside.txt', 'w').write('ok')\n"
+        "print(open('inside.txt').read())\n"
+    )
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    done = sandbox.run(
+        [sys.executable, "-I", "-c", script],
+        cwd=workdir,
+        env={},
+        limits=sandbox.Limits(),
+        timeout=20,
+        use=as_user,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:3] == ["Read-only file system", "Network is unreachable", "ok"]
+    assert not outside.exists()

@@ -133,10 +133,12 @@ def _enter_namespaces(libc: ctypes.CDLL, writable: Sequence[str], user_namespace
     flags = _CLONE_NEWNS | _CLONE_NEWNET | (_CLONE_NEWUSER if user_namespace else 0)
     _check(libc.unshare(flags), "unshare")
     if user_namespace:
-        # Keep our own ids inside, so files keep their owners.
+        # Root inside, ourselves outside (as `unshare -r`): root keeps its capabilities in the
+        # namespace across exec, which `unshare --pid` needs; outside it is still this user, so
+        # RLIMIT_NPROC and file permissions apply as before.
         Path("/proc/self/setgroups").write_text("deny")
-        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
-        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+        Path("/proc/self/uid_map").write_text(f"0 {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"0 {gid} 1")
     _check(libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None), "mount private")
     for path in writable:
         encoded = path.encode()
