@@ -24,6 +24,8 @@ class Step:
     memory_bytes: int
     compile: bool
     """Whether failing here is a compile error (the tests never ran)."""
+    processes: int = 128
+    """Processes and threads at once: compilers run several, each with a thread per core."""
 
 
 def clean_output(text: str, directory: Path) -> str:
@@ -247,7 +249,7 @@ def layout(language: Name, code: str, tests: str, tool: str) -> Layout:
                 "solution.go": code,
                 "solution_test.go": tests,
             },
-            [Step([tool, "test", "-v", "./..."], 4 * GIB, False)],
+            [Step([tool, "test", "-v", "./..."], 4 * GIB, False, processes=1024)],
         )
     body = code.rstrip("\n") + "\n"
     lines = body.count("\n")
@@ -270,7 +272,7 @@ def layout(language: Name, code: str, tests: str, tool: str) -> Layout:
     return Layout(
         {"solution.rs": source},
         [
-            Step(compile_argv, 4 * GIB, True),
+            Step(compile_argv, 4 * GIB, True, processes=1024),
             Step(["./solution_tests", "--color", "never", "--test-threads", "1"], 1 * GIB, False),
         ],
         solution_lines=lines,

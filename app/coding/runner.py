@@ -110,7 +110,11 @@ def _run_in(
     outputs: list[str] = []
     for step in plan.steps:
         remaining = timeout_s - (time.monotonic() - started)
-        limits = sandbox.Limits(cpu_seconds=int(timeout_s) + 1, memory_bytes=step.memory_bytes)
+        limits = sandbox.Limits(
+            cpu_seconds=int(timeout_s) + 1,
+            memory_bytes=step.memory_bytes,
+            processes=step.processes,
+        )
         done = sandbox.run(
             step.argv,
             cwd=directory,

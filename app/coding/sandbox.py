@@ -208,8 +208,11 @@ def isolation() -> Isolation:
         return Isolation(False, False, root, unshare, tuple(notes))
     probe = Isolation(True, not root, root, unshare)
     true = shutil.which("true") or "/bin/true"
+    import tempfile
+
     try:
-        done = run([true], cwd=Path("/"), env={}, limits=Limits(), timeout=10, use=probe)
+        with tempfile.TemporaryDirectory(prefix="drillbit-probe-") as directory:
+            done = run([true], cwd=Path(directory), env={}, limits=Limits(), timeout=10, use=probe)
         works = done.returncode == 0
         if not works:
             notes.append(f"namespaces refused ({done.stderr.strip()[:200]})")
