@@ -193,3 +193,29 @@ def test_stats_and_calibrate_count_a_rated_coding_attempt(tmp_path: Path) -> Non
         (calibration,) = calibrate(question_facts(bank), store.attempts())
         assert (calibration.question_id, calibration.attempts) == (QUESTION.id, 1)
         assert calibration.mean_coverage == pytest.approx(2 / 3)
+
+
+def test_runs_survive_export_and_import(tmp_path: Path) -> None:
+    from app.store.exchange import export_json, import_json
+
+    with Store(tmp_path / "a.sqlite3") as store:
+        session = store.start_session("auto", now=FIXED_NOW)
+        attempt = store.start_attempt(
+            session, QUESTION.id, "problem-solving", QUESTION.content_hash, BUDGET, now=FIXED_NOW
+        )
+        store.save_draft(attempt, "def parse_port(text): ...\n", 2000, 0, language="python")
+        record_run(
+            store,
+            attempt,
+            "def parse_port(text): ...\n",
+            result(2, 5),
+        )
+        text = export_json(store, now=FIXED_NOW)
+    with Store(tmp_path / "b.sqlite3") as other:
+        assert import_json(other, text) == (1, 1)
+        assert import_json(other, text) == (0, 0)  # twice changes nothing
+        (copied,) = other.attempts(rated_only=False)
+        assert copied.language == "python"
+        (run,) = other.code_runs(copied.id)
+        assert (run.status, run.passed, run.total) == ("failed", 2, 5)
+        assert RunResult.from_json(run.result_json) == result(2, 5)

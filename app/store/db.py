@@ -760,13 +760,15 @@ class Store:
             for row in map(dict, self._read("SELECT * FROM attempts ORDER BY id"))
         ]
         cards = [dict(row) for row in self._read("SELECT * FROM cards ORDER BY question_id")]
-        return {"sessions": sessions, "attempts": attempts, "cards": cards}
+        code_runs = [dict(row) for row in self._read("SELECT * FROM code_runs ORDER BY id")]
+        return {"sessions": sessions, "attempts": attempts, "cards": cards, "code_runs": code_runs}
 
     def import_rows(
         self,
         sessions: Sequence[dict[str, Any]],
         attempts: Sequence[dict[str, Any]],
         cards: Sequence[dict[str, Any]],
+        code_runs: Sequence[dict[str, Any]] = (),
     ) -> tuple[int, int]:
         """Merge exported rows by uuid. Returns (sessions added, attempts added)."""
         added_sessions = added_attempts = 0
@@ -786,13 +788,16 @@ class Store:
                 )
                 session_ids[session["id"]] = int(cursor.lastrowid or 0)
                 added_sessions += 1
+            attempt_ids: dict[int, int] = {}
             for attempt in attempts:
-                if db.execute(
-                    "SELECT 1 FROM attempts WHERE uuid = ?", (attempt["uuid"],)
-                ).fetchone():
+                found = db.execute(
+                    "SELECT id FROM attempts WHERE uuid = ?", (attempt["uuid"],)
+                ).fetchone()
+                if found:
+                    attempt_ids[attempt["id"]] = found[0]
                     continue
                 row = {**attempt, "session_id": session_ids[attempt["session_id"]]}
-                db.execute(
+                cursor = db.execute(
                     "INSERT INTO attempts (uuid, session_id, question_id, skill, content_hash,"
                     " started_at, time_spent_ms, time_budget_s, hints_used, answer, rubric_ticked,"
                     " rubric_coverage, rating, auto_grade, rated_at, status, card_before, language)"
@@ -802,7 +807,16 @@ class Store:
                     " :language)",
                     {"language": None, **row},
                 )
+                attempt_ids[attempt["id"]] = int(cursor.lastrowid or 0)
                 added_attempts += 1
+            for run in code_runs:
+                db.execute(
+                    "INSERT INTO code_runs (uuid, attempt_id, language, started_at, code, status,"
+                    " passed, total, seconds, result) VALUES (:uuid, :attempt_id, :language,"
+                    " :started_at, :code, :status, :passed, :total, :seconds, :result)"
+                    " ON CONFLICT (uuid) DO NOTHING",
+                    {**run, "attempt_id": attempt_ids[run["attempt_id"]]},
+                )
             for card in cards:
                 # Keep whichever side saw the question more recently.
                 db.execute(
