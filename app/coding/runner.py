@@ -180,7 +180,7 @@ def _verdict(
         return "crashed", f"crashed before reporting any test ({reason}): {last[0]}"
     passed = sum(test.status == "passed" for test in tests)
     if passed == len(tests) and done.returncode == 0:
-        return "passed", f"all {len(tests)} tests passed"
+        return "passed", f"all {len(tests)} tests passed" if len(tests) > 1 else "the test passed"
     summary = f"{passed} of {len(tests)} tests passed"
     if signal_name:
         summary += f" (then killed by {signal_name})"
