@@ -44,6 +44,12 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
+def go_build_cache() -> Path:
+    """Go's build cache for coding exercises, kept between runs so a run compiles only the
+    exercise (the one directory besides its own that a run may write)."""
+    return cache_dir() / "go-build"
+
+
 def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 

@@ -11,6 +11,7 @@ import pytest
 from app.cli import main
 from app.coding import trust
 from app.paths import bundled_bank
+from tests.coding_support import shared_go_cache  # noqa: F401 (an autouse fixture)
 from tests.conftest import FIXTURE_BANK
 
 CODING_BANK = Path(__file__).parent / "fixtures" / "coding"

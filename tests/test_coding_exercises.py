@@ -16,6 +16,7 @@ from app.bank.validation import validate
 from app.coding.runner import run_question
 from app.coding.toolchains import toolchain
 from app.paths import bundled_bank
+from tests.coding_support import shared_go_cache  # noqa: F401 (an autouse fixture)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "coding"
 

@@ -17,6 +17,7 @@ from app.coding.results import RunResult
 from app.coding.runner import run_code, run_question, start_run
 from app.coding.sandbox import isolation
 from app.coding.toolchains import toolchain
+from tests.coding_support import shared_go_cache  # noqa: F401 (an autouse fixture)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "coding"
 HOSTILE = FIXTURES / "hostile"
