@@ -134,3 +134,15 @@ def test_doctor_lists_the_toolchains(bank: Path, capsys: pytest.CaptureFixture[s
     assert "1 coding exercise(s) in python" in output
     assert "go" in output and "rust" in output
     assert "sandbox:" in output
+
+
+def test_show_gives_the_starter_and_with_the_answer_the_solution(
+    bank: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert drillbit(bank, "show", EXERCISE) == 0
+    shown = capsys.readouterr().out
+    assert "raise NotImplementedError" in shown and "unimplemented!()" in shown
+    assert "drillbit run ps-code-parse-port FILE" in shown
+    assert drillbit(bank, "show", EXERCISE, "--with-answer") == 0
+    shown = capsys.readouterr().out
+    assert "s.parse::<u16>()" in shown and "raise NotImplementedError" not in shown
