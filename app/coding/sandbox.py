@@ -170,7 +170,10 @@ def _set_limits(limits: Limits, processes: int | None) -> None:
         _soft, hard = resource.getrlimit(kind)
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
-        resource.setrlimit(kind, (value, value))
+        # A limit the platform refuses (macOS and RLIMIT_AS) is left as it is: the deadline
+        # and the other limits still hold.
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(kind, (value, value))
 
     cap(resource.RLIMIT_CPU, limits.cpu_seconds)
     cap(resource.RLIMIT_AS, limits.memory_bytes)
