@@ -97,14 +97,19 @@ class Isolation:
     notes: tuple[str, ...] = field(default=())
 
     def describe(self) -> str:
+        count = "by the deadline (root is not subject to RLIMIT_NPROC)"
+        if not self.root:
+            count = "by RLIMIT_NPROC"
         if self.namespaces:
             how = "as root" if self.root else "in a user namespace"
             return (
-                f"no network, read-only file system outside the run's directory, PID namespace"
-                f" ({how}); process count limited {'by the deadline' if self.root else 'by RLIMIT_NPROC'}"
+                "no network, read-only file system outside the run's directory, PID namespace"
+                f" ({how}); process count limited {count}"
             )
+        notes = "; ".join(self.notes)
         return (
-            "process group and resource limits only (no namespaces: " + "; ".join(self.notes) + ")"
+            f"process group and resource limits only, process count limited {count};"
+            f" no namespaces ({notes}): network and files are open to the code"
         )
 
 
