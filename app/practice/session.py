@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from app.bank.index import Bank, IndexEntry
 from app.clock import Clock
 from app.practice import scheduler
+from app.practice.coding import CodingWork, record_run
 from app.practice.grading import (
     ChoiceGrade,
     Suggestion,
@@ -32,6 +33,7 @@ from app.store.db import Store, StoreError
 
 if TYPE_CHECKING:
     from app.bank.models import Question
+    from app.coding.results import RunResult
 
 
 @dataclass
@@ -109,6 +111,9 @@ class Item:
     due_after: datetime | None = None
     attempt_id: int | None = None
     """The attempt's row, once written (see PracticeSession._attempt)."""
+    coding: CodingWork | None = None
+    """A coding exercise's code per language and its runs; None for other questions (and for
+    an exercise none of whose languages is installed here)."""
 
     @property
     def state(self) -> State:
@@ -286,10 +291,20 @@ class PracticeSession:
     def save_draft(self, item: Item | None = None) -> None:
         """Write the answer typed so far; safe to call from a worker thread."""
         item = item or self.current
+        language = item.coding.language if item.coding else None
         with self._writing:
             self.store.save_draft(
-                self._attempt(item), item.answer, self._spent_ms(item), item.hints_used
+                self._attempt(item),
+                item.answer,
+                self._spent_ms(item),
+                item.hints_used,
+                language=language,
             )
+
+    def record_run(self, item: Item, code: str, result: RunResult) -> None:
+        """Store a run of a coding exercise's tests; safe to call from the run's thread."""
+        with self._writing:
+            record_run(self.store, self._attempt(item), code, result)
 
     # -- navigation ------------------------------------------------------------------------
 
@@ -304,11 +319,25 @@ class PracticeSession:
         except StoreError:
             item.answer = ""  # a damaged history must not keep the question from showing
         item.restored = bool(item.answer)
+        if question.code is not None:
+            self._open_coding(item)
         item.timer.start()
         self.items.append(item)
         self.position = len(self.items) - 1
         if self._session_id is not None:
             self._attempt(item)
+
+    def _open_coding(self, item: Item) -> None:
+        try:
+            draft = self.store.last_code_draft(item.entry.id)
+        except StoreError:
+            draft = None
+        try:
+            item.coding = CodingWork(item.question, draft=draft)
+        except ValueError:
+            return  # no toolchain here: the question is answered in words, like any other
+        item.answer = item.coding.code
+        item.restored = draft is not None
 
     def _goto(self, index: int) -> None:
         self.current.timer.stop()
@@ -433,6 +462,19 @@ class PracticeSession:
     def set_answer(self, text: str) -> None:
         self.current.answer = text
         self.current.restored = False
+        if self.current.coding is not None:
+            self.current.coding.code = text
+
+    def switch_language(self) -> str | None:
+        """A coding exercise: the next installed language it offers; returns its code."""
+        coding = self.current.coding
+        if coding is None or len(coding.languages) < 2 or not self.can("write"):
+            return None
+        following = coding.languages[
+            (coding.languages.index(coding.language) + 1) % len(coding.languages)
+        ]
+        self.current.answer = coding.switch(following)
+        return self.current.answer
 
     def reveal(self) -> bool:
         """Show the model answer; the draft is the caller's to save (it may wait)."""
@@ -465,6 +507,13 @@ class PracticeSession:
 
     def suggestion(self, item: Item | None = None) -> Suggestion:
         item = item or self.current
+        if item.coding is not None:
+            # The rubric counts once the candidate ticks some of it (tests judge the rest).
+            return item.coding.suggestion(
+                coverage=item.coverage if item.ticked else None,
+                hints_used=item.hints_used,
+                time_spent_s=self._spent_ms(item) / 1000,
+            )
         return suggest(
             item.question,
             coverage=item.coverage,

@@ -18,7 +18,8 @@ from app.practice.scheduler import Grade, format_interval
 from app.practice.session import PracticeSession, Step
 from app.store.db import StoreError
 from app.tui.messages import SessionFinished
-from app.tui.screens.base import DrillbitScreen
+from app.tui.screens.coding import CODING_ACTIONS, CodingScreen
+from app.tui.widgets.coding import CodingPanel
 from app.tui.widgets.question import (
     CHOICE_KEYS,
     AnswerEditor,
@@ -39,7 +40,7 @@ WIDE_COLUMNS = 120
 """From this width the answer and the model answer sit side by side."""
 
 
-class QuestionScreen(DrillbitScreen):
+class QuestionScreen(CodingScreen):
     """One question at a time; the session object decides, this screen shows."""
 
     # Nothing has the focus until the candidate writes (i) or reveals: single keys then reach
@@ -93,6 +94,7 @@ class QuestionScreen(DrillbitScreen):
             yield Hints(id="q-hints", markup=False)
         with Container(id="q-work"):
             yield AnswerEditor(id="q-answer")
+            yield CodingPanel(id="q-coding")
             yield Reveal(id="q-reveal")
         yield RatingBar(id="q-rating")
         yield Static(id="q-status", markup=False)
@@ -119,8 +121,10 @@ class QuestionScreen(DrillbitScreen):
             prompt.update(item.question.prompt)
         self.query_one(Hints).show(item)
         editor = self.query_one(AnswerEditor)
-        if editor.text != item.answer:
+        editor.display = item.coding is None
+        if item.coding is None and editor.text != item.answer:
             editor.load(item.answer)
+        self.show_coding(item)
         self.query_one("#q-question", VerticalScroll).scroll_home(animate=False)
         self.show_state()
         if not item.revealed:
@@ -135,6 +139,7 @@ class QuestionScreen(DrillbitScreen):
         revealed = item.revealed
         self.query_one(ChoiceList).show(item)
         self.query_one(AnswerEditor).read_only = True
+        self.coding_panel.editor.read_only = True
         # Inline styles, not a class on the screen: a class there restyles every widget below
         # it, and the reveal would wait for that.
         self.query_one("#q-question").styles.max_height = "30%" if revealed else "45%"
@@ -249,6 +254,8 @@ class QuestionScreen(DrillbitScreen):
     # -- actions ------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in CODING_ACTIONS:
+            return self.check_coding_action(action)
         if action == "scroll_reveal":
             return self.session.current.revealed and not self.session.finished
         names = {"quit_session": "quit", "rubric": "tick", "edit": "edit"}
@@ -361,6 +368,7 @@ class QuestionScreen(DrillbitScreen):
             self.save_draft()
             session.pause()
             self.query_one(AnswerEditor).read_only = True
+            self.coding_panel.editor.read_only = True
             self.set_focus(None)
             self.set_status(self._answering_status())
         self.tick()
@@ -380,7 +388,10 @@ class QuestionScreen(DrillbitScreen):
 
     def action_write(self) -> None:
         # Focus is immediate, so keys typed straight after `i` land in the editor.
-        self.query_one(AnswerEditor).write()
+        if self.session.current.coding is not None:
+            self.coding_panel.editor.write()
+        else:
+            self.query_one(AnswerEditor).write()
 
     def action_rubric(self) -> None:
         self.query_one(RubricChecklist).focus()

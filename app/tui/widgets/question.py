@@ -21,6 +21,7 @@ from textual.widgets.selection_list import Selection
 from app.practice.grading import Suggestion, correct_options
 from app.practice.scheduler import Grade, format_interval
 from app.tui.markdown import markdown_parser
+from app.tui.widgets.coding import reference_and_explanation
 from app.tui.widgets.rendered import RenderedMarkdown
 
 if TYPE_CHECKING:
@@ -284,7 +285,7 @@ class Reveal(VerticalScroll):
     def show(self, item: Item) -> None:
         """Show the reveal of ``item`` (rendered ahead by ``render_ahead`` when it could be)."""
         question = item.question
-        self.query_one("#q-model-answer", RenderedMarkdown).show(question.answer)
+        self.query_one("#q-model-answer", RenderedMarkdown).show(reference_and_explanation(item))
         self.query_one("#q-extras", RenderedMarkdown).show(extras(question))
         self.query_one("#q-rubric-title").display = bool(question.rubric)
         self.query_one(RubricChecklist).show(question, item.ticked)
