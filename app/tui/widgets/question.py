@@ -196,7 +196,8 @@ class AnswerEditor(TextArea):
 
     def write(self) -> None:
         self.read_only = False
-        self.focus()
+        # set_focus is immediate (focus() waits a turn), so keys typed straight after land here.
+        self.screen.set_focus(self)
 
     def action_leave(self) -> None:
         self.read_only = True
