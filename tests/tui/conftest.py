@@ -26,10 +26,15 @@ def make_app(tmp_path: Path, clock: FakeClock):
 
 
 async def wait_loaded(app: DrillbitApp, pilot) -> None:
-    """Wait for the loading worker and for its BankLoaded message to be handled."""
+    """Wait for the loading worker, for its BankLoaded message to be handled and, in practice,
+    for the question screen to mount what follows its first paint."""
     await app.workers.wait_for_complete()
     for _ in range(100):
         await pilot.pause()
-        if app.bank is not None and app.practice_request is None:
+        if (
+            app.bank is not None
+            and app.practice_request is None
+            and getattr(app.screen, "ready", True)
+        ):
             break
     await pilot.pause()

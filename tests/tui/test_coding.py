@@ -21,8 +21,8 @@ from app.store.db import Store
 from app.tui.app import DrillbitApp
 from app.tui.screens.question import QuestionScreen
 from app.tui.screens.trust import TrustScreen
+from app.tui.widgets.answer import AnswerEditor
 from app.tui.widgets.coding import CodeEditor, CodingPanel, RunResults
-from app.tui.widgets.question import AnswerEditor
 from tests.coding_support import shared_go_cache  # noqa: F401  (an autouse fixture)
 from tests.tui.conftest import wait_loaded
 from tests.tui.test_question import screen_text

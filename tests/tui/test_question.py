@@ -22,7 +22,8 @@ from app.tui.screens.question import QuestionScreen
 from app.tui.screens.setup import SetupScreen
 from app.tui.screens.summary import SummaryScreen
 from app.tui.screens.too_small import TooSmallScreen
-from app.tui.widgets.question import AnswerEditor, Reveal, RubricChecklist
+from app.tui.widgets.answer import AnswerEditor
+from app.tui.widgets.reveal import Reveal, RubricChecklist
 from tests.conftest import FIXTURE_BANK
 from tests.tui.conftest import wait_loaded
 

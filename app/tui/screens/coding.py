@@ -8,18 +8,17 @@ A run goes on the runner's thread (``CodingWork.run``); when it ends, that threa
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from textual import on
 from textual.binding import Binding
 
 from app.store.db import StoreError
 from app.tui.screens.base import DrillbitScreen
-from app.tui.widgets.coding import CodeEditor, CodingPanel, RunResults
 
 if TYPE_CHECKING:
     from app.coding.results import RunResult
     from app.practice.session import Item, PracticeSession
+    from app.tui.widgets.coding import CodeEditor, CodingPanel, RunResults
 
 CODING_ACTIONS = frozenset({"run_tests", "switch_language", "cancel_run"})
 
@@ -50,7 +49,8 @@ class CodingScreen(DrillbitScreen):
 
     @property
     def coding_panel(self) -> CodingPanel:
-        return self.query_one(CodingPanel)
+        # Mounted after the first paint, with the answer editor (the widgets import later).
+        return cast("CodingPanel", self.query_one("#q-coding"))
 
     def check_coding_action(self, action: str) -> bool:
         item = self.session.current if self.session.items and not self.session.finished else None
@@ -150,10 +150,10 @@ class CodingScreen(DrillbitScreen):
                 session.record_run(item, code, result)
             except StoreError as problem:
                 error = str(problem)
-            panel.post_message(CodingPanel.RunFinished(item, result, error))
+            panel.post_message(panel.RunFinished(item, result, error))
 
         coding.run(finished)
-        panel.query_one(RunResults).show_running(coding.language)
+        panel.results.show_running(coding.language)
         self.refresh_bindings()
 
     def action_cancel_run(self) -> None:
@@ -161,8 +161,8 @@ class CodingScreen(DrillbitScreen):
         if coding is not None and coding.running:
             coding.cancel()
 
-    @on(CodingPanel.RunFinished)
-    def _run_finished(self, message: CodingPanel.RunFinished) -> None:
+    # Handlers by name: the widgets' module is imported only once they are mounted.
+    def on_coding_panel_run_finished(self, message: CodingPanel.RunFinished) -> None:
         if message.error is not None:
             self.notify(
                 f"The run was not saved: {message.error}",
@@ -174,7 +174,7 @@ class CodingScreen(DrillbitScreen):
             return  # stored with its own question; this one shows its own runs
         result = message.result
         panel = self.coding_panel
-        panel.query_one(RunResults).show_result(result)
+        panel.results.show_result(result)
         first = next(
             (e for e in result.compile_errors if e.file == "solution" and e.line is not None),
             None,
@@ -185,8 +185,7 @@ class CodingScreen(DrillbitScreen):
             self.update_rating()
         self.refresh_bindings()
 
-    @on(RunResults.GoTo)
-    def _go_to(self, message: RunResults.GoTo) -> None:
+    def on_run_results_go_to(self, message: RunResults.GoTo) -> None:
         panel = self.coding_panel
         panel.go_to(message.line, message.column)
         if self.session.can("write"):
@@ -194,8 +193,7 @@ class CodingScreen(DrillbitScreen):
 
     # -- editing --------------------------------------------------------------------------
 
-    @on(CodeEditor.Edited)
-    def _code_edited(self, event: CodeEditor.Edited) -> None:
+    def on_code_editor_edited(self, event: CodeEditor.Edited) -> None:
         self.session.set_answer(event.text)
         self._dirty = True
 

@@ -12,28 +12,19 @@ from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.content import Content
 from textual.events import Resize
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Markdown, Static
 
 from app.practice.scheduler import Grade, format_interval
 from app.practice.session import PracticeSession, Step
 from app.store.db import StoreError
 from app.tui.messages import SessionFinished
 from app.tui.screens.coding import CODING_ACTIONS, CodingScreen
-from app.tui.widgets.coding import CodingPanel
-from app.tui.widgets.question import (
-    CHOICE_KEYS,
-    AnswerEditor,
-    ChoiceList,
-    Hints,
-    QuestionHeader,
-    RatingBar,
-    Reveal,
-    RubricChecklist,
-    prose,
-)
+from app.tui.widgets.question import CHOICE_KEYS, ChoiceList, Hints, QuestionHeader, prose
 
 if TYPE_CHECKING:
     from app.practice.session import Item
+    from app.tui.widgets.answer import AnswerEditor
+    from app.tui.widgets.reveal import RatingBar, Reveal, RubricChecklist
 
 DRAFT_SAVE_SECONDS = 2.0
 WIDE_COLUMNS = 120
@@ -83,6 +74,8 @@ class QuestionScreen(CodingScreen):
         self.session = session
         self._dirty = False
         self._save_failed = False
+        self.ready = False
+        """True once the widgets mounted after the first paint are there; keys wait for it."""
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -92,22 +85,52 @@ class QuestionScreen(CodingScreen):
             yield prose(self.session.current.question.prompt, id="q-prompt")
             yield ChoiceList(id="q-choices")
             yield Hints(id="q-hints", markup=False)
-        with Container(id="q-work"):
-            yield AnswerEditor(id="q-answer")
-            yield CodingPanel(id="q-coding")
-            yield Reveal(id="q-reveal")
-        yield RatingBar(id="q-rating")
+        # The editor, the reveal, the rating bar and the footer follow right after the first
+        # paint (see _mount_rest): the question is on screen sooner without their imports.
+        yield Container(id="q-work")
         yield Static(id="q-status", markup=False)
-        yield Footer()
 
     def on_mount(self) -> None:
         self.set_interval(0.5, self.tick)
         self.set_interval(DRAFT_SAVE_SECONDS, self.save_draft)
         self.show_item()
-        self.call_after_refresh(self.drillbit.first_screen_ready)
+        self.call_after_refresh(self._mount_rest)
+
+    async def _mount_rest(self) -> None:
+        from textual.widgets import Footer
+
+        from app.tui.widgets.answer import AnswerEditor
+        from app.tui.widgets.coding import CodingPanel
+        from app.tui.widgets.reveal import RatingBar, Reveal
+
+        await self.query_one("#q-work").mount_all(
+            [AnswerEditor(id="q-answer"), CodingPanel(id="q-coding"), Reveal(id="q-reveal")]
+        )
+        await self.mount_all([RatingBar(id="q-rating")], before="#q-status")
+        await self.mount(Footer())
+        self.ready = True
+        self._set_wide(self.size.width)
+        self.show_item()
+        self.drillbit.first_screen_ready()
 
     def on_resize(self, event: Resize) -> None:
-        self.query_one("#q-work").set_class(event.size.width >= WIDE_COLUMNS, "-wide")
+        self._set_wide(event.size.width)
+
+    def _set_wide(self, width: int) -> None:
+        if self.ready:
+            self.query_one("#q-work").set_class(width >= WIDE_COLUMNS, "-wide")
+
+    @property
+    def editor(self) -> AnswerEditor:
+        return cast("AnswerEditor", self.query_one("#q-answer"))
+
+    @property
+    def reveal(self) -> Reveal:
+        return cast("Reveal", self.query_one("#q-reveal"))
+
+    @property
+    def rating_bar(self) -> RatingBar:
+        return cast("RatingBar", self.query_one("#q-rating"))
 
     # -- showing ------------------------------------------------------------------------------
 
@@ -120,12 +143,13 @@ class QuestionScreen(CodingScreen):
         if prompt.source != item.question.prompt:
             prompt.update(item.question.prompt)
         self.query_one(Hints).show(item)
-        editor = self.query_one(AnswerEditor)
-        editor.display = item.coding is None
-        if item.coding is None and editor.text != item.answer:
-            editor.load(item.answer)
-        self.show_coding(item)
         self.query_one("#q-question", VerticalScroll).scroll_home(animate=False)
+        if not self.ready:
+            return
+        self.editor.display = item.coding is None
+        if item.coding is None and self.editor.text != item.answer:
+            self.editor.load(item.answer)
+        self.show_coding(item)
         self.show_state()
         if not item.revealed:
             # Render the model answer while the candidate works, so the reveal only shows it.
@@ -138,18 +162,17 @@ class QuestionScreen(CodingScreen):
         item = self.session.current
         revealed = item.revealed
         self.query_one(ChoiceList).show(item)
-        self.query_one(AnswerEditor).read_only = True
-        self.coding_panel.editor.read_only = True
+        self.editor.read_only = self.coding_panel.editor.read_only = True
         # Inline styles, not a class on the screen: a class there restyles every widget below
         # it, and the reveal would wait for that.
         self.query_one("#q-question").styles.max_height = "30%" if revealed else "45%"
-        self.query_one(Reveal).display = revealed
-        self.query_one(RatingBar).display = revealed
+        self.reveal.display = revealed
+        self.rating_bar.display = revealed
         # Nothing takes the focus (a focus change restyles what is below it): the screen's
         # scroll keys move the reveal, t goes to the rubric, i to the answer.
         self.set_focus(None)
         if revealed:
-            reveal = self.query_one(Reveal)
+            reveal = self.reveal
             reveal.show(item)
             reveal.scroll_home(animate=False)
             self.update_rating()
@@ -161,7 +184,7 @@ class QuestionScreen(CodingScreen):
         width = self.query_one("#q-work").size.width
         # Side by side, the two halves of an odd width differ by one column: render both.
         widths = (width // 2, (width + 1) // 2) if width >= WIDE_COLUMNS else (width,)
-        reveal = self.query_one(Reveal)
+        reveal = self.reveal
         reveal.show(item)  # hidden: the rubric's options are ready too
         self._in_background(reveal.render_ahead(item.question, widths))
 
@@ -177,7 +200,7 @@ class QuestionScreen(CodingScreen):
             self.notify(f"{error}. Rating still works.", severity="error", markup=False)
             intervals = {}
         suggestion = session.suggestion()
-        self.query_one(RatingBar).show(intervals, suggestion, session.reschedule)
+        self.rating_bar.show(intervals, suggestion, session.reschedule)
         grade = session.current.choice_grade
         verdict: list[str | tuple[str, str]] = []
         if grade is not None:
@@ -219,8 +242,8 @@ class QuestionScreen(CodingScreen):
 
     # -- drafts: written off the UI thread, kept in memory until they are ----------------------
 
-    @on(AnswerEditor.Edited)
-    def _edited(self, event: AnswerEditor.Edited) -> None:
+    # Handlers by name, not @on: these widgets' classes are imported after the first paint.
+    def on_answer_editor_edited(self, event: AnswerEditor.Edited) -> None:
         self.session.set_answer(event.text)
         self._dirty = True
 
@@ -254,6 +277,8 @@ class QuestionScreen(CodingScreen):
     # -- actions ------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.ready:
+            return action == "quit_session"
         if action in CODING_ACTIONS:
             return self.check_coding_action(action)
         if action == "scroll_reveal":
@@ -288,13 +313,11 @@ class QuestionScreen(CodingScreen):
         if self.session.can("pick", event.index):
             self.action_pick(event.index)
 
-    @on(RubricChecklist.Ticked)
-    def _ticked(self, event: RubricChecklist.Ticked) -> None:
+    def on_rubric_checklist_ticked(self, event: RubricChecklist.Ticked) -> None:
         self.session.set_rubric(event.ticked)
         self.update_rating()
 
-    @on(RatingBar.Rated)
-    def _rated(self, event: RatingBar.Rated) -> None:
+    def on_rating_bar_rated(self, event: RatingBar.Rated) -> None:
         self.action_rate(int(event.grade))
 
     def action_rate(self, value: int) -> None:
@@ -367,15 +390,14 @@ class QuestionScreen(CodingScreen):
             self._dirty = True
             self.save_draft()
             session.pause()
-            self.query_one(AnswerEditor).read_only = True
-            self.coding_panel.editor.read_only = True
+            self.editor.read_only = self.coding_panel.editor.read_only = True
             self.set_focus(None)
             self.set_status(self._answering_status())
         self.tick()
         self.refresh_bindings()
 
     def action_scroll_reveal(self, key: str) -> None:
-        reveal = self.query_one(Reveal)
+        reveal = self.reveal
         scroll = {
             "up": reveal.scroll_up,
             "down": reveal.scroll_down,
@@ -391,10 +413,10 @@ class QuestionScreen(CodingScreen):
         if self.session.current.coding is not None:
             self.coding_panel.editor.write()
         else:
-            self.query_one(AnswerEditor).write()
+            self.editor.write()
 
     def action_rubric(self) -> None:
-        self.query_one(RubricChecklist).focus()
+        self.reveal.query_one("#q-rubric").focus()
 
     def action_quit_session(self) -> None:
         from app.tui.screens.confirm import ConfirmScreen

@@ -159,6 +159,10 @@ class CodingPanel(Vertical):
     def editor(self) -> CodeEditor:
         return self.query_one(CodeEditor)
 
+    @property
+    def results(self) -> RunResults:
+        return self.query_one(RunResults)
+
     def show(self, item: Item) -> None:
         """Show ``item``'s code in its language, and its last run."""
         coding = item.coding

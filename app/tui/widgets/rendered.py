@@ -12,8 +12,6 @@ from __future__ import annotations
 import io
 import threading
 
-from rich.console import Console
-from rich.markdown import Markdown as RichMarkdown
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
@@ -21,6 +19,9 @@ from textual.widget import Widget
 
 def render_markdown(source: str, width: int) -> list[Strip]:
     """``source`` as lines of ``width`` cells (code blocks wrap, so nothing is cut)."""
+    from rich.console import Console
+    from rich.markdown import Markdown as RichMarkdown  # imported in the worker, not at start
+
     console = Console(
         width=width, file=io.StringIO(), force_terminal=True, color_system="truecolor"
     )
