@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -24,6 +24,9 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from app.bank.models import SLUG_PATTERN
+
+if TYPE_CHECKING:
+    from app.bank.problems import Problem
 
 PLACEHOLDER_TITLE = "TODO: a short title"
 PLACEHOLDERS: dict[str, Any] = {
@@ -405,3 +408,46 @@ def placeholder_warnings(path: Path) -> list[str]:
             if found is not None:
                 warn(found, f"'{key}' still holds placeholder text")
     return warnings
+
+
+def skill_file(first_bank: Path, skill: str) -> Path | None:
+    """The file of ``skill`` in the first bank (a directory or one file), if it has one."""
+    if first_bank.is_file():
+        return first_bank if first_bank.stem == skill else None
+    for suffix in (".yaml", ".yml"):
+        candidate = first_bank / f"{skill}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def bank_raw_ids(directories: Iterable[Path]) -> set[str]:
+    """Every id written anywhere in the bank, in valid questions or not."""
+    from app.bank.loader import bank_files, read_text
+    from app.bank.yamltree import parse
+
+    ids: set[str] = set()
+    for path in bank_files(list(directories)):
+        text, _ = read_text(path)
+        if text is not None:
+            ids.update(raw_ids(parse(text, str(path)).data))
+    return ids
+
+
+def _same_file(problem: Problem, path: Path) -> bool:
+    try:
+        return Path(problem.path).resolve() == path.resolve()
+    except OSError:
+        return False
+
+
+def validate_file(directories: Iterable[Path], path: Path) -> list[Problem]:
+    """The bank's problems that concern ``path``: its own, and duplicates of its ids."""
+    from app.bank.loader import load_bank
+
+    _, problems = load_bank(directories)
+    return [
+        problem
+        for problem in problems
+        if _same_file(problem, path) or f"already used at {path}:" in problem.message
+    ]

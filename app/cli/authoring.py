@@ -1,9 +1,6 @@
-"""The authoring subcommands: new, watch, kit, export-anki and calibrate.
+"""The interviewers' commands: new, watch, kit, export-anki and calibrate.
 
-Each has an ``add_arguments_*`` that fills its subparser and a ``cmd_*`` that runs it, for
-``app.cli`` to wire up. This module imports nothing heavy at import time (``app.cli`` must stay
-fast and must not import Textual); each command imports what it needs when it runs. User errors
-are raised as ``app.cli.UserError``, imported inside the command to avoid an import cycle.
+The logic lives in ``app.authoring``; these functions read the options, report and exit.
 """
 
 from __future__ import annotations
@@ -13,68 +10,35 @@ import json
 import os
 import re
 import subprocess
-import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from app.bank.models import DIFFICULTIES, KINDS
-
-if TYPE_CHECKING:
-    from app.bank.loader import Bank
-    from app.bank.problems import Problem
-
+from app.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    UserError,
+    add_skill_filter,
+    check_ids,
+    check_skills,
+    err,
+    load,
+    open_store,
+    out,
+    print_table,
+    require_terminal,
+    unknown,
+    write_output,
+)
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")
-
-
-def _did_you_mean(word: str, options: Sequence[str]) -> str:
-    from difflib import get_close_matches
-
-    close = get_close_matches(word, list(options), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def _check_skills(bank: Bank, skills: Sequence[str]) -> None:
-    from app.cli import EXIT_USAGE, UserError
-
-    for skill in skills:
-        if skill not in bank.skills:
-            known = ", ".join(sorted(bank.skills)) or "none"
-            raise UserError(
-                f"no skill '{skill}'{_did_you_mean(skill, sorted(bank.skills))};"
-                f" the bank has: {known}",
-                EXIT_USAGE,
-            )
-
-
-def _write_text(path_text: str, text: str) -> None:
-    """Write ``text`` to the file (or stdout for ``-``), replacing it in one rename."""
-    from app.authoring.scaffold import write_atomically
-    from app.cli import UserError
-
-    if path_text == "-":
-        sys.stdout.write(text)
-        return
-    path = Path(path_text).expanduser()
-    try:
-        write_atomically(path, text.encode("utf-8"))
-    except OSError as error:
-        raise UserError(f"{path}: cannot write: {error.strerror or error}") from None
 
 
 # -- drillbit new ----------------------------------------------------------------------------
 
 
-def add_arguments_new(parser: argparse.ArgumentParser) -> None:
+def add_new(parser: argparse.ArgumentParser) -> None:
+    from app.bank.models import DIFFICULTIES, KINDS
+
     parser.add_argument(
         "--skill", required=True, metavar="S", help="the skill whose file gets the question"
     )
@@ -91,55 +55,10 @@ def add_arguments_new(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _skill_file(first: Path, skill: str) -> Path | None:
-    if first.is_file():
-        return first if first.stem == skill else None
-    for suffix in (".yaml", ".yml"):
-        candidate = first / f"{skill}{suffix}"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _raw_ids(directories: Sequence[Path]) -> set[str]:
-    """Every id written anywhere in the bank, in valid questions or not."""
-    from app.authoring.scaffold import raw_ids
-    from app.bank.loader import bank_files, read_text
-    from app.bank.yamltree import parse
-
-    ids: set[str] = set()
-    for path in bank_files(directories):
-        text, _ = read_text(path)
-        if text is not None:
-            ids.update(raw_ids(parse(text, str(path)).data))
-    return ids
-
-
-def _same_file(problem: Problem, path: Path) -> bool:
-    try:
-        return Path(problem.path).resolve() == path.resolve()
-    except OSError:
-        return False
-
-
-def validate_file(directories: Sequence[Path], path: Path) -> list[Problem]:
-    """The bank's problems that concern ``path``: its own, and duplicates of its ids."""
-    from app.bank.loader import load_bank
-
-    _, problems = load_bank(directories)
-    return [
-        problem
-        for problem in problems
-        if _same_file(problem, path) or f"already used at {path}:" in problem.message
-    ]
-
-
 def _run_editor(path: Path, line: int) -> None:
-    from app.cli import UserError
-
     editor = os.environ.get("VISUAL", "").strip() or os.environ.get("EDITOR", "").strip()
     if not editor:
-        _err(
+        err(
             f"drillbit: neither $VISUAL nor $EDITOR is set; edit {path}:{line} yourself,"
             " then run drillbit validate"
         )
@@ -158,12 +77,18 @@ def _run_editor(path: Path, line: int) -> None:
             f" the question was added at {path}:{line}"
         ) from None
     if result.returncode != 0:
-        _err(f"drillbit: the editor exited with status {result.returncode}; validating anyway")
+        err(f"drillbit: the editor exited with status {result.returncode}; validating anyway")
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from app.authoring.scaffold import ScaffoldError, placeholder_warnings, scaffold
-    from app.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, UserError
+    from app.authoring.scaffold import (
+        ScaffoldError,
+        bank_raw_ids,
+        placeholder_warnings,
+        scaffold,
+        skill_file,
+        validate_file,
+    )
     from app.paths import bank_dirs
 
     skill = args.skill
@@ -177,7 +102,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     first = directories[0]
     if not first.exists():
         raise UserError(f"{first}: no such bank directory or file", EXIT_USAGE)
-    path = _skill_file(first, skill)
+    path = skill_file(first, skill)
     if path is None:
         from app.bank.loader import load_bank
 
@@ -188,41 +113,36 @@ def cmd_new(args: argparse.Namespace) -> int:
                 f" {first}; name its bank first with --bank",
                 EXIT_USAGE,
             )
-        known = ", ".join(sorted(bank.skills)) or "none"
-        raise UserError(
-            f"no file for skill '{skill}' in {first}{_did_you_mean(skill, sorted(bank.skills))};"
-            f" skills: {known}",
-            EXIT_USAGE,
-        )
+        raise unknown("skill", skill, bank.skills)
     try:
         added = scaffold(
             path,
             skill,
-            _raw_ids(directories),
+            bank_raw_ids(directories),
             title=args.title,
             difficulty=args.difficulty,
             kind=args.kind,
         )
     except ScaffoldError as error:
         raise UserError(str(error)) from None
-    _out(f"{added.path}:{added.line}: added question '{added.question_id}'")
+    out(f"{added.path}:{added.line}: added question '{added.question_id}'")
     if not args.no_edit:
         _run_editor(added.path, added.line)
     problems = validate_file(directories, added.path)
     for problem in problems:
-        _out(str(problem))
+        out(str(problem))
     warnings = placeholder_warnings(added.path)
     for warning in warnings:
-        _out(warning)
+        out(warning)
     summary = f"{added.path}: {len(problems)} error(s), {len(warnings)} placeholder warning(s)"
-    _out(summary if not problems else f"FAILED: {summary}")
+    out(summary if not problems else f"FAILED: {summary}")
     return EXIT_ERROR if problems else EXIT_OK
 
 
 # -- drillbit watch --------------------------------------------------------------------------
 
 
-def add_arguments_watch(parser: argparse.ArgumentParser) -> None:
+def add_watch(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "path",
         nargs="?",
@@ -232,18 +152,13 @@ def add_arguments_watch(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from app.cli import EXIT_USAGE, UserError
     from app.paths import bank_dirs
 
     paths = [Path(args.path).expanduser()] if args.path else bank_dirs(args.bank or ())
     for path in paths:
         if not path.exists():
             raise UserError(f"{path}: no such file or directory", EXIT_USAGE)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UserError(
-            "drillbit watch needs a terminal (stdin and stdout must be a TTY);"
-            " in scripts, use drillbit validate"
-        )
+    require_terminal("drillbit watch", "in scripts, use drillbit validate")
     from app.authoring.watch import run_watch
 
     return run_watch(paths)
@@ -252,7 +167,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 # -- drillbit kit ----------------------------------------------------------------------------
 
 
-def add_arguments_kit(parser: argparse.ArgumentParser) -> None:
+def add_kit(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--skill", action="append", metavar="S", help="every question of a skill")
     which.add_argument("--loop", metavar="NAME", help="one draw of a mock-interview loop")
@@ -277,109 +192,82 @@ def _kit_format(args: argparse.Namespace) -> str:
 
 def cmd_kit(args: argparse.Namespace) -> int:
     from app.authoring.kit import kit_for_ids, kit_for_loop, kit_for_skills, kit_html, kit_markdown
-    from app.cli import EXIT_OK, EXIT_USAGE, UserError, _load
 
-    bank, _ = _load(args)
+    bank, _ = load(args)
     if args.skill:
         skills = list(dict.fromkeys(args.skill))
-        _check_skills(bank, skills)
+        check_skills(bank, skills)
         kit = kit_for_skills(bank, skills)
     elif args.loop:
         loop = bank.loops.get(args.loop)
         if loop is None:
-            known = ", ".join(sorted(bank.loops)) or "none"
-            raise UserError(
-                f"no loop '{args.loop}'{_did_you_mean(args.loop, sorted(bank.loops))};"
-                f" the bank has: {known}",
-                EXIT_USAGE,
-            )
+            raise unknown("loop", args.loop, bank.loops)
         kit = kit_for_loop(bank, loop, seed=args.seed)
     else:
         ids = list(dict.fromkeys(part.strip() for part in args.ids.split(",") if part.strip()))
         if not ids:
             raise UserError("--ids needs at least one question id", EXIT_USAGE)
-        unknown = [question_id for question_id in ids if question_id not in bank]
-        if unknown:
-            hint = _did_you_mean(unknown[0], list(bank.questions))
-            raise UserError(
-                f"no question with id {', '.join(repr(u) for u in unknown)}{hint}", EXIT_USAGE
-            )
+        check_ids(bank, ids)
         kit = kit_for_ids(bank, ids)
     if not kit.question_ids:
         raise UserError("the kit would hold no questions")
     text = kit_html(bank, kit) if _kit_format(args) == "html" else kit_markdown(bank, kit)
-    _write_text(args.out, text)
+    write_output(args.out, text)
     if args.out != "-":
-        _err(f"drillbit: wrote {args.out} ({len(kit.question_ids)} question(s))")
+        err(f"drillbit: wrote {args.out} ({len(kit.question_ids)} question(s))")
     return EXIT_OK
 
 
 # -- drillbit export-anki --------------------------------------------------------------------
 
 
-def add_arguments_export_anki(parser: argparse.ArgumentParser) -> None:
+def add_export_anki(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="FILE", help="the deck to write (.apkg)")
-    parser.add_argument("--skill", action="append", metavar="S", help="only this skill (repeat)")
+    add_skill_filter(parser)
 
 
 def cmd_export_anki(args: argparse.Namespace) -> int:
     from app.authoring.anki import write_deck
-    from app.cli import EXIT_OK, EXIT_USAGE, UserError, _load
 
     if args.out == "-":
         raise UserError("--out must name a file: an .apkg is a zip archive", EXIT_USAGE)
-    out = Path(args.out).expanduser()
-    if not out.parent.is_dir():
-        raise UserError(f"{out.parent}: no such directory", EXIT_USAGE)
-    if out.is_dir():
-        raise UserError(f"{out}: is a directory", EXIT_USAGE)
-    bank, _ = _load(args)
+    out_path = Path(args.out).expanduser()
+    if not out_path.parent.is_dir():
+        raise UserError(f"{out_path.parent}: no such directory", EXIT_USAGE)
+    if out_path.is_dir():
+        raise UserError(f"{out_path}: is a directory", EXIT_USAGE)
+    bank, _ = load(args)
     skills = list(dict.fromkeys(args.skill or ()))
-    _check_skills(bank, skills)
+    check_skills(bank, skills)
     ids = [question.id for question in bank.select(skills=skills)]
     if not ids:
         raise UserError("no questions to export")
     try:
-        count = write_deck(bank, ids, out)
+        count = write_deck(bank, ids, out_path)
     except OSError as error:
-        raise UserError(f"{out}: cannot write: {error.strerror or error}") from None
-    _err(f"drillbit: wrote {out} ({count} note(s))")
+        raise UserError(
+            f"{out_path}: cannot write: {error.strerror or error}", EXIT_USAGE
+        ) from None
+    err(f"drillbit: wrote {out_path} ({count} note(s))")
     return EXIT_OK
 
 
 # -- drillbit calibrate ----------------------------------------------------------------------
 
 
-def add_arguments_calibrate(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--skill", action="append", metavar="S", help="only this skill (repeat)")
+def add_calibrate(parser: argparse.ArgumentParser) -> None:
+    add_skill_filter(parser)
     parser.add_argument("--format", choices=("table", "json"), default="table")
-
-
-def question_facts(bank: Bank, skills: Sequence[str] = ()) -> list[Any]:
-    from app.authoring.calibrate import QuestionFacts
-
-    return [
-        QuestionFacts(
-            id=question.id,
-            skill=bank.skill_of(question.id),
-            title=question.title,
-            budget_seconds=question.time_seconds,
-            rubric=tuple(point.point for point in question.rubric),
-            content_hash=question.content_hash,
-        )
-        for question in bank.select(skills=skills)
-    ]
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from app.authoring import calibrate as cal
-    from app.cli import EXIT_OK, _load, _open_store, _print_table
 
-    bank, _ = _load(args)
+    bank, _ = load(args)
     skills = list(dict.fromkeys(args.skill or ()))
-    _check_skills(bank, skills)
-    facts = question_facts(bank, skills)
-    with _open_store(args, verify=False) as store:
+    check_skills(bank, skills)
+    facts = cal.question_facts(bank, skills)
+    with open_store(args, verify=False) as store:
         attempts = store.attempts()
     results = cal.calibrate(facts, attempts)
     unattempted = len(facts) - len(results)
@@ -396,20 +284,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             "questions": [item.as_dict() for item in results],
             "without_attempts": unattempted,
         }
-        _out(json.dumps(document, indent=2, ensure_ascii=False))
+        out(json.dumps(document, indent=2, ensure_ascii=False))
         return EXIT_OK
     if not results:
-        _out(f"No rated attempts yet for {len(facts)} question(s): practise first.")
+        out(f"No rated attempts yet for {len(facts)} question(s): practise first.")
         return EXIT_OK
-    _print_table(cal.TABLE_HEADER, cal.table_rows(results))
-    _out(
+    print_table(cal.TABLE_HEADER, cal.table_rows(results))
+    out(
         f"{len(results)} question(s) with attempts, {unattempted} without;"
         f" {sum(len(item.flags) for item in results)} flag(s) on {len(flagged)} question(s)"
     )
     if flagged:
-        _out("")
-        _out("Flags:")
+        out("")
+        out("Flags:")
         for item in flagged:
             for flag in item.flags:
-                _out(f"  {item.question_id}: {flag.message}")
+                out(f"  {item.question_id}: {flag.message}")
     return EXIT_OK

@@ -1,0 +1,122 @@
+"""Reading the bank: validate, schema, list, show and bank."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    UserError,
+    add_filters,
+    check_ids,
+    check_skills,
+    load,
+    out,
+    print_table,
+)
+
+if TYPE_CHECKING:
+    from app.bank.index import Bank
+
+
+def add_validate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from app.bank.loader import load_bank
+    from app.paths import bank_dirs
+
+    paths = [Path(p) for p in args.paths] or bank_dirs(args.bank or ())
+    missing = [path for path in paths if not path.exists()]
+    if missing:
+        raise UserError(f"{missing[0]}: no such file or directory", EXIT_USAGE)
+    bank, problems = load_bank(paths)
+    for problem in problems:
+        out(str(problem))
+    files = len({placement.path for placement in bank.placements.values()})
+    summary = (
+        f"{len(bank)} questions in {len(bank.skills)} skills ({files} files),"
+        f" {len(bank.loops)} loops: {len(problems)} error(s)"
+    )
+    out(summary if not problems else f"FAILED: {summary}")
+    return EXIT_ERROR if problems else EXIT_OK
+
+
+def add_schema(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from app.bank.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return EXIT_OK
+
+
+def add_list(parser: argparse.ArgumentParser) -> None:
+    add_filters(parser)
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def _question_json(bank: Bank, question_id: str) -> dict[str, Any]:
+    from app.bank.models import as_data
+
+    question = bank.questions[question_id]
+    return {"skill": bank.skill_of(question_id), **as_data(question)}
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    bank, _ = load(args)
+    check_skills(bank, args.skill or ())
+    selected = bank.select(args.skill or (), args.difficulty, args.tag or ())
+    if args.format == "json":
+        data = [_question_json(bank, question.id) for question in selected]
+        out(json.dumps(data, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    from app.bank.durations import format_duration
+
+    rows = [
+        (q.id, bank.skill_of(q.id), q.difficulty, format_duration(q.time_seconds), q.kind, q.title)
+        for q in selected
+    ]
+    print_table(("id", "skill", "difficulty", "time", "kind", "title"), rows)
+    out(f"{len(rows)} question(s)")
+    return EXIT_OK
+
+
+def add_show(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("id")
+    parser.add_argument("--with-answer", action="store_true", help="add answer, rubric, follow-ups")
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from app.render import print_question
+
+    bank, _ = load(args)
+    check_ids(bank, [args.id])
+    print_question(bank, args.id, with_answer=args.with_answer)
+    return EXIT_OK
+
+
+def add_bank(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--brief", dest="details", action="store_false", help="no per-question list"
+    )
+
+
+def cmd_bank(args: argparse.Namespace) -> int:
+    """Questions per skill and difficulty, with the quality bar's verdict."""
+    from app.bank.quality import coverage_report
+    from app.paths import bank_dirs, bundled_bank
+
+    bank, problems = load(args)
+    bundled = bank_dirs(args.bank or ()) == [bundled_bank()]
+    out(coverage_report(bank, details=args.details, bundled=bundled))
+    return EXIT_ERROR if problems else EXIT_OK
