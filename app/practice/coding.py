@@ -68,11 +68,12 @@ def suggest_coding(
 
 def available_languages(question: Question) -> list[Name]:
     """The languages the exercise offers that this machine can run, in the bank's order."""
-    from app.coding.toolchains import toolchain
+    from app.coding.toolchains import tool_path
 
     if question.code is None:
         return []
-    return [name for name in question.code.languages if toolchain(name).available]
+    # The tool's path only: asking its version runs it, and the question screen calls this.
+    return [name for name in question.code.languages if tool_path(name) is not None]
 
 
 class CodingWork:

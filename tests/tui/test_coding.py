@@ -241,3 +241,22 @@ async def test_trusting_a_bank_runs_and_is_remembered(make) -> None:
         assert isinstance(app.screen, QuestionScreen)
         await wait_run(app, pilot)
         assert len(app.screen.session.current.coding.results) == 2
+
+
+@pytest.mark.skipif("go" not in LANGUAGES, reason="go is not installed")
+async def test_unsaved_code_comes_back_in_its_language(make, tmp_path: Path, clock) -> None:
+    """After a kill -9 the attempt stays open with its last draft: the next session opens the
+    editor at that code, in that language."""
+    code = "package solution\n\n// where I was\n"
+    with Store(tmp_path / "h.sqlite3") as store:
+        session = store.start_session("auto", now=clock.now())
+        attempt = store.start_attempt(
+            session, ID, "problem-solving", QUESTION.content_hash, 900, now=clock.now()
+        )
+        store.save_draft(attempt, code, 1000, 0, language="go")
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        editor = app.screen.query_one(CodeEditor)
+        assert (editor.text, editor.language) == (code, "go")
+        assert "[Go]" in screen_text(app)

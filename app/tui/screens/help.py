@@ -25,6 +25,8 @@ KEYS = """\
 | `n` | mock-interview loops: next question of the round |
 | `e` | open this question's YAML in `$EDITOR`; the bank reloads afterwards |
 | `q` | end the session (asks first) |
+| `ctrl+r` | coding exercise: run the tests (in the editor too); again or `escape` cancels |
+| `ctrl+l` | coding exercise: the next language it offers and this machine has |
 
 | key | everywhere |
 | --- | --- |
