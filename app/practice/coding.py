@@ -172,6 +172,12 @@ class CodingWork:
         if self._handle is not None and not self._handle.done:
             self._handle.cancel()
 
+    def wait(self, timeout: float | None = None) -> RunResult | None:
+        """Wait for the latest run to end (stored by its callback by then); its result, or
+        None without a run. Raises TimeoutError if ``timeout`` passes first."""
+        handle = self._handle
+        return None if handle is None else handle.result(timeout)
+
     def suggestion(
         self, *, coverage: float | None, hints_used: int, time_spent_s: float
     ) -> Suggestion:

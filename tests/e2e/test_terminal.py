@@ -345,3 +345,53 @@ def test_a_session_with_select_all_and_compare(terminal_factory, bank) -> None:
     attempts = {a["question_id"]: a for a in rated(export(term))}
     assert attempts["mc-multi"]["auto_grade"] in (1, True)
     assert attempts["net-tcp-handshake"]["answer"] == answer
+
+
+CODING_FIXTURE = Path(__file__).parent.parent / "fixtures" / "coding" / "problem-solving.yaml"
+
+
+def test_a_coding_exercise_run_fixed_revealed_and_rated(terminal_factory, bank) -> None:
+    """The trust question for a bank that is not bundled, a failing run of the starter, a fix
+    typed into the editor, a passing run, the reference beside the code, a rating; both runs
+    are in the history with their code."""
+    shutil.copy(CODING_FIXTURE, bank / "problem-solving.yaml")
+    term = terminal_factory(160, 40)
+    term.launch(
+        "s", "--bank", "bank", "--db", "h.sqlite3", "practice", "--id", "ps-code-parse-port"
+    )  # fmt: skip
+    term.wait_for("s", "1/1", "[Python]", "^r Run tests")
+    term.keys("s", "C-r")
+    term.wait_for("s", "Run code from this bank?", "Trust and run (y)")
+    term.keys("s", "y")
+    term.wait_for("s", "0 of 5 tests passed", "test_rejects_a_sign")
+    term.keys("s", "i")
+    term.wait_gone("s", "space Reveal")  # the editor has the focus
+    fix = (
+        "def parse_port(text): return int(text) if text.isdigit() and 0 < int(text) < 65536"
+        ' else int("no")'
+    )
+    term.keys("s", "F7")
+    term.type("s", fix)
+    term.wait_for("s", 'else int("no")')
+    term.keys("s", "C-r")  # from inside the editor
+    term.wait_for("s", "all 5 tests passed")
+    term.keys("s", "Escape")
+    term.wait_for("s", "space Reveal")
+    term.keys("s", "Space")
+    screen = term.wait_for("s", "Reference solution (Python)", "Suggested: Easy")
+    rows = screen.splitlines()
+    mine = next(n for n, line in enumerate(rows) if "def parse_port(text): return" in line)
+    assert "Reference solution" in "".join(rows[max(0, mine - 12) : mine + 12])
+    term.keys("s", "4")
+    term.wait_for("s", "Session complete")
+    term.keys("s", "q")
+    term.wait_for("s", "[drillbit exited 0]")
+    document = export(term)
+    (attempt,) = rated(document)
+    assert attempt["answer"] == fix and attempt["language"] == "python"
+    runs = sorted(document["code_runs"], key=lambda run: run["id"])
+    assert [(r["status"], r["passed"], r["total"]) for r in runs] == [
+        ("failed", 0, 5),
+        ("passed", 5, 5),
+    ]
+    assert runs[1]["code"] == fix

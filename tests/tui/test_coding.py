@@ -49,9 +49,7 @@ def make(tmp_path: Path, clock):
 async def wait_run(app: DrillbitApp, pilot) -> None:
     """Wait for the current run to end and its result to be shown, never for a time."""
     coding = app.screen.session.current.coding
-    handle = coding._handle
-    assert handle is not None
-    await asyncio.to_thread(handle.result, 60)
+    assert await asyncio.to_thread(coding.wait, 60) is not None
     for _ in range(100):
         await pilot.pause()
         if not app.screen.query_one(RunResults).running:

@@ -7,6 +7,7 @@ A run goes on the runner's thread (``CodingWork.run``); when it ends, that threa
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -40,6 +41,8 @@ class CodingScreen(DrillbitScreen):
         super().__init__()
         self._trust: dict[Path, bool] = {}
         """The trust answers of this screen's banks, asked or read once."""
+        self._latest_run: object | None = None
+        """The last run started: only its end is shown."""
 
     def update_rating(self) -> None:
         raise NotImplementedError
@@ -143,6 +146,8 @@ class CodingScreen(DrillbitScreen):
         # The code as typed so far is saved too: the run may outlive the app.
         session.set_answer(panel.editor.text)
 
+        run = self._latest_run = object()
+
         def finished(result: RunResult, code: str) -> None:
             # The runner's thread: store, then hand over to the UI without waiting for it.
             error = None
@@ -150,7 +155,9 @@ class CodingScreen(DrillbitScreen):
                 session.record_run(item, code, result)
             except StoreError as problem:
                 error = str(problem)
-            panel.post_message(panel.RunFinished(item, result, error))
+            except Exception as problem:  # the app closing under the run: say so, never raise
+                error = f"{type(problem).__name__}: {problem}"
+            panel.post_message(panel.RunFinished(item, result, error, run))
 
         coding.run(finished)
         panel.results.show_running(coding.language)
@@ -170,8 +177,8 @@ class CodingScreen(DrillbitScreen):
                 markup=False,
                 timeout=8,
             )
-        if message.item is not self.session.current:
-            return  # stored with its own question; this one shows its own runs
+        if message.item is not self.session.current or message.run is not self._latest_run:
+            return  # stored with its own question, or a newer run replaced it
         result = message.result
         panel = self.coding_panel
         panel.results.show_result(result)
@@ -208,7 +215,10 @@ class CodingScreen(DrillbitScreen):
         self.refresh_bindings()
 
     def on_unmount(self) -> None:
-        """The screen goes: no run keeps going for it."""
+        """The screen goes: no run keeps going for it, and each is stored before the history
+        closes (cancelling takes a moment: the processes are killed)."""
         for item in self.session.items:
-            if item.coding is not None:
+            if item.coding is not None and item.coding.running:
                 item.coding.cancel()
+                with suppress(Exception):  # a run that fails to end reports it on its own
+                    item.coding.wait(timeout=2)

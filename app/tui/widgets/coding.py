@@ -149,6 +149,8 @@ class CodingPanel(Vertical):
         item: Item
         result: RunResult
         error: str | None = None
+        run: object = None
+        """Which run (the screen shows only the end of the last one it started)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="q-language", markup=False)
