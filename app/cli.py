@@ -89,9 +89,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from app.bank.schema import schema_text
+    from app.bank.schema import loops_schema_text, schema_text
 
-    sys.stdout.write(schema_text())
+    sys.stdout.write(loops_schema_text() if args.loops else schema_text())
     return EXIT_OK
 
 
@@ -317,14 +317,14 @@ def _add_bank(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _no_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+def _add_schema(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--loops", action="store_true", help="the schema of loops.yaml instead")
 
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: list[tuple[str, Handler, str, Callable[[argparse.ArgumentParser], None]]] = [
     ("validate", cmd_validate, "check bank files; print file:line:col problems", _add_validate),
-    ("schema", cmd_schema, "print the JSON Schema of a bank file", _no_arguments),
+    ("schema", cmd_schema, "print the JSON Schema of a skill file (or loops.yaml)", _add_schema),
     ("list", cmd_list, "list questions", _add_list),
     ("show", cmd_show, "render one question as a candidate sees it", _add_show),
     ("stats", cmd_stats, "progress per skill, per day and per question", _add_stats),

@@ -224,7 +224,8 @@ def test_skill_must_match_file_name(write_bank) -> None:
 def test_choices_need_a_correct_one(write_bank) -> None:
     text = HEADER + GOOD_QUESTION + "    choices:\n      - text: a\n      - text: b\n"
     problem = only(problems_of(write_bank(text)))
-    assert (problem.line, problem.column) == (6, 5)
+    # At the choices themselves (issue 17, item 14), not at the question's first line.
+    assert (problem.line, problem.column) == (13, 7)
     assert "at least one option with correct: true" in problem.message
 
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.bank.index import SKILL_HEADER_FILE
 from app.bank.models import DIFFICULTIES, KINDS
 
 if TYPE_CHECKING:
@@ -89,16 +90,62 @@ def add_arguments_new(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-edit", action="store_true", help="do not open $VISUAL or $EDITOR; only scaffold"
     )
+    parser.add_argument(
+        "--new-skill",
+        action="store_true",
+        help="start the skill even though its name is close to an existing one",
+    )
 
 
 def _skill_file(first: Path, skill: str) -> Path | None:
+    """The file of ``first`` that a new question of ``skill`` goes into: the skill's single
+    file, else the last file of its directory, else None."""
     if first.is_file():
-        return first if first.stem == skill else None
+        return first if skill in (first.stem, first.parent.name) else None
     for suffix in (".yaml", ".yml"):
         candidate = first / f"{skill}{suffix}"
         if candidate.is_file():
             return candidate
+    directory = first / skill
+    if directory.is_dir():
+        parts = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
+        others = [part for part in parts if part.name != SKILL_HEADER_FILE]
+        if others or parts:
+            return (others or parts)[-1]
     return None
+
+
+NEW_SKILL = """\
+# yaml-language-server: $schema=schema.json
+skill: {skill}
+title: "{title}"
+description: "{description}"
+questions: []
+"""
+
+
+def _start_skill(bank: Path, skill: str) -> Path:
+    """Create the bank directory (with the schema editors use) and the skill's file."""
+    from app.authoring.scaffold import write_atomically
+    from app.bank.placeholders import SKILL_DESCRIPTION, SKILL_TITLE
+    from app.bank.schema import LOOPS_SCHEMA_FILE, SKILL_SCHEMA_FILE, loops_schema_text, schema_text
+    from app.cli import UserError
+
+    path = bank / f"{skill}.yaml"
+    try:
+        bank.mkdir(parents=True, exist_ok=True)
+        for name, text in (
+            (SKILL_SCHEMA_FILE, schema_text()),
+            (LOOPS_SCHEMA_FILE, loops_schema_text()),
+        ):
+            if not (bank / name).exists():
+                write_atomically(bank / name, text.encode("utf-8"))
+        text = NEW_SKILL.format(skill=skill, title=SKILL_TITLE, description=SKILL_DESCRIPTION)
+        write_atomically(path, text.encode("utf-8"))
+    except OSError as error:
+        raise UserError(f"{path}: cannot create: {error.strerror or error}") from None
+    _out(f"{path}:1: started skill '{skill}'; fill in its title and description")
+    return path
 
 
 def _raw_ids(directories: Sequence[Path]) -> set[str]:
@@ -115,6 +162,13 @@ def _raw_ids(directories: Sequence[Path]) -> set[str]:
     return ids
 
 
+def _inside(path: Path, directory: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(directory.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
 def _same_file(problem: Problem, path: Path) -> bool:
     try:
         return Path(problem.path).resolve() == path.resolve()
@@ -122,11 +176,17 @@ def _same_file(problem: Problem, path: Path) -> bool:
         return False
 
 
+def is_placeholder_problem(problem: Problem) -> bool:
+    return "drillbit new wrote" in problem.message
+
+
 def validate_file(directories: Sequence[Path], path: Path) -> list[Problem]:
     """The bank's problems that concern ``path``: its own, and duplicates of its ids."""
     from app.bank.loader import load_bank
 
-    _, problems = load_bank(directories)
+    _, problems = load_bank(
+        [*directories, path] if not any(_inside(path, d) for d in directories) else directories
+    )
     return [
         problem
         for problem in problems
@@ -162,9 +222,9 @@ def _run_editor(path: Path, line: int) -> None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from app.authoring.scaffold import ScaffoldError, placeholder_warnings, scaffold
+    from app.authoring.scaffold import ScaffoldError, scaffold
     from app.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, UserError
-    from app.paths import bank_dirs
+    from app.paths import bank_dirs, config_path, own_bank_advice
 
     skill = args.skill
     if not _SLUG.match(skill):
@@ -175,25 +235,31 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise UserError("--title must not be empty", EXIT_USAGE)
     directories = bank_dirs(args.bank or ())
     first = directories[0]
-    if not first.exists():
-        raise UserError(f"{first}: no such bank directory or file", EXIT_USAGE)
-    path = _skill_file(first, skill)
+    advice = own_bank_advice(first)
+    if advice:
+        raise UserError(advice)
+    path = _skill_file(first, skill) if first.exists() else None
+    started = path is None
     if path is None:
         from app.bank.loader import load_bank
 
-        bank, _ = load_bank(directories)
+        bank, _ = load_bank([d for d in directories if d.exists()])
         if skill in bank.skills:
             raise UserError(
                 f"skill '{skill}' is defined in {bank.skills[skill].path}, not in the first bank"
                 f" {first}; name its bank first with --bank",
                 EXIT_USAGE,
             )
-        known = ", ".join(sorted(bank.skills)) or "none"
-        raise UserError(
-            f"no file for skill '{skill}' in {first}{_did_you_mean(skill, sorted(bank.skills))};"
-            f" skills: {known}",
-            EXIT_USAGE,
-        )
+        if first.is_file():
+            raise UserError(f"{first} is the file of another skill; name a bank directory")
+        close = _did_you_mean(skill, sorted(bank.skills))
+        if close and not args.new_skill:
+            raise UserError(
+                f"no skill '{skill}'{close}; to start a new skill '{skill}' anyway, add"
+                " --new-skill",
+                EXIT_USAGE,
+            )
+        path = _start_skill(first, skill)
     try:
         added = scaffold(
             path,
@@ -211,12 +277,18 @@ def cmd_new(args: argparse.Namespace) -> int:
     problems = validate_file(directories, added.path)
     for problem in problems:
         _out(str(problem))
-    warnings = placeholder_warnings(added.path)
-    for warning in warnings:
-        _out(warning)
-    summary = f"{added.path}: {len(problems)} error(s), {len(warnings)} placeholder warning(s)"
-    _out(summary if not problems else f"FAILED: {summary}")
-    return EXIT_ERROR if problems else EXIT_OK
+    unfilled = sum(map(is_placeholder_problem, problems))
+    errors = len(problems) - (unfilled if args.no_edit else 0)
+    summary = f"{added.path}: {errors} error(s)"
+    if args.no_edit and unfilled:
+        summary += f", {unfilled} placeholder(s) to fill in (then run drillbit validate)"
+    _out(summary if not errors else f"FAILED: {summary}")
+    if started and first not in bank_dirs():
+        _out(
+            f"practise from this bank with --bank {first}, DRILLBIT_BANK={first}, or"
+            f' banks = ["{first}"] in {config_path()}'
+        )
+    return EXIT_ERROR if errors else EXIT_OK
 
 
 # -- drillbit watch --------------------------------------------------------------------------

@@ -24,35 +24,15 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from app.bank.models import SLUG_PATTERN
+from app.bank.placeholders import (
+    PLACEHOLDER_TEXTS,
+    PLACEHOLDER_TITLE,
+    PLACEHOLDERS,
+    is_placeholder_id,
+)
 
-PLACEHOLDER_TITLE = "TODO: a short title"
-PLACEHOLDERS: dict[str, Any] = {
-    "time": "10m",
-    "tags": ["todo"],
-    "prompt": (
-        "TODO: the question as the candidate sees it (Markdown).\n"
-        "Embed artefacts such as logs, traces or code in fenced blocks.\n"
-    ),
-    "hints": ["TODO: a gentle hint", "TODO: a stronger hint"],
-    "answer": "TODO: the model answer (Markdown).\n",
-    "rubric": [
-        {"point": "TODO: a key point a good answer makes", "weight": 2},
-        {"point": "TODO: another key point", "weight": 1},
-    ],
-    "follow_ups": [
-        {"question": "TODO: a question to ask next", "answer": "TODO: the answer to expect"},
-    ],
-    "references": ["TODO: an RFC section, a documentation URL or a paper"],
-    "interviewer_notes": "TODO: what to listen for; hidden until the answer is revealed",
-    "red_flags": ["TODO: an answer that should worry an interviewer"],
-    "choices": [
-        {"text": "TODO: a wrong option", "correct": False},
-        {"text": "TODO: the right option", "correct": True},
-    ],
-}
-"""Placeholder values: each one passes validation, and each one is easy to find again."""
+__all__ = ["PLACEHOLDERS", "PLACEHOLDER_TEXTS", "PLACEHOLDER_TITLE", "is_placeholder_id"]
 
-_NEW_ID = re.compile(r"-new-\d+$")
 _SLUG = re.compile(SLUG_PATTERN)
 
 
@@ -66,27 +46,6 @@ class Scaffolded:
     question_id: str
     line: int
     """1-based line of the new question's ``- id:`` entry."""
-
-
-def _placeholder_texts() -> set[str]:
-    texts: set[str] = {PLACEHOLDER_TITLE, "todo"}
-
-    def walk(value: Any) -> None:
-        if isinstance(value, str):
-            if value.startswith("TODO"):
-                texts.add(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(PLACEHOLDERS)
-    return texts
-
-
-PLACEHOLDER_TEXTS = frozenset(_placeholder_texts())
 
 
 def id_prefix(skill: str, ids: Iterable[str]) -> str:
@@ -105,10 +64,6 @@ def fresh_id(prefix: str, taken: Iterable[str]) -> str:
     while f"{prefix}-new-{number}" in used:
         number += 1
     return f"{prefix}-new-{number}"
-
-
-def is_placeholder_id(question_id: str) -> bool:
-    return bool(_NEW_ID.search(question_id))
 
 
 def _yaml(mapping: int = 2, sequence: int = 4, offset: int = 2) -> YAML:
@@ -354,54 +309,3 @@ def scaffold(
     except OSError as error:
         raise ScaffoldError(f"{path}: cannot write: {error.strerror or error}") from None
     return Scaffolded(path, question_id, line)
-
-
-def placeholder_warnings(path: Path) -> list[str]:
-    """``path:line:col: warning: ...`` for each placeholder still in the file: ids that end in
-    ``-new-N`` and fields still holding a placeholder that ``drillbit new`` wrote."""
-    from app.bank.loader import read_text
-    from app.bank.yamltree import parse
-
-    text, _ = read_text(path)
-    if text is None:
-        return []
-    tree = parse(text, str(path))
-    questions = tree.data.get("questions") if isinstance(tree.data, dict) else None
-    if not isinstance(questions, list):
-        return []
-    warnings: list[str] = []
-
-    def warn(where: tuple[str | int, ...], message: str) -> None:
-        line, column = tree.position(where)
-        warnings.append(f"{path}:{line}:{column}: warning: {message}")
-
-    def placeholders(value: Any, where: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
-        if isinstance(value, str):
-            return where if value in PLACEHOLDER_TEXTS else None
-        items: Iterable[tuple[str | int, Any]] = ()
-        if isinstance(value, dict):
-            items = value.items()
-        elif isinstance(value, list):
-            items = enumerate(value)
-        for key, item in items:
-            found = placeholders(item, (*where, key))
-            if found is not None:
-                return found
-        return None
-
-    for index, item in enumerate(questions):
-        if not isinstance(item, dict):
-            continue
-        base = ("questions", index)
-        question_id = item.get("id")
-        if isinstance(question_id, str) and is_placeholder_id(question_id):
-            warn(
-                (*base, "id"),
-                f"'{question_id}' is a placeholder id; name the question"
-                " (ids are stable: rename before anyone practises it)",
-            )
-        for key, value in item.items():
-            found = placeholders(value, (*base, key))
-            if found is not None:
-                warn(found, f"'{key}' still holds placeholder text")
-    return warnings

@@ -27,7 +27,7 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 Difficulty = Literal["easy", "medium", "hard"]
 DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
-Kind = Literal["concept", "scenario", "design", "debugging", "quick-fire", "behavioural"]
+Kind = Literal["concept", "scenario", "design", "debugging", "quick-fire", "behavioural", "coding"]
 KINDS: tuple[Kind, ...] = (
     "concept",
     "scenario",
@@ -35,6 +35,7 @@ KINDS: tuple[Kind, ...] = (
     "debugging",
     "quick-fire",
     "behavioural",
+    "coding",
 )
 
 # Pydantic's configuration for every model: unknown keys are errors; strictness is per field
@@ -85,6 +86,14 @@ class After:
             "function": {"type": "no-info", "function": self.function},
             "schema": handler(source),
         }
+
+
+class FieldError(ValueError):
+    """A rule of a whole model that concerns one of its fields, reported at that field."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field_name = field_name
 
 
 Slug = Annotated[str, Rule(strict=True, pattern=SLUG_PATTERN, max_length=80)]
@@ -174,12 +183,13 @@ class Question:
     """For quick-fire multiple choice; graded automatically."""
 
     def __post_init__(self) -> None:
-        # Pydantic reports a ValueError raised here like any other validation error.
+        # Pydantic reports a ValueError raised here like any other validation error; the
+        # loader places a FieldError at its field.
         if self.choices is not None:
             if len(self.choices) < 2:
-                raise ValueError("choices needs at least two options")
+                raise FieldError("choices", "choices needs at least two options")
             if not any(choice.correct for choice in self.choices):
-                raise ValueError("choices needs at least one option with correct: true")
+                raise FieldError("choices", "choices needs at least one option with correct: true")
 
     @cached_property
     def time_seconds(self) -> int:
@@ -205,13 +215,18 @@ def as_data(value: Any) -> dict[str, Any]:
 
 @model
 class SkillFile:
-    """A bank file: one skill and its questions."""
+    """A bank file: a skill and its questions. A skill is one file ``<skill>.yaml``, or a
+    directory ``<skill>/`` of such files, or both; exactly one file (``<skill>.yaml``, else
+    ``<skill>/_skill.yaml``) carries the skill's title and description."""
 
     skill: Slug
-    """The skill's slug; equal to the file name without .yaml."""
-    title: Text
-    description: Text
+    """The skill's slug: the file name without .yaml, or the name of the skill directory."""
+    title: Text | None = None
+    """The skill's name as shown on the home screen. Only in <skill>.yaml or _skill.yaml."""
+    description: Text | None = None
+    """What the skill covers, in a sentence or two. Only beside the title."""
     questions: Annotated[list[Question], Rule(strict=True)] = field(default_factory=list)
+    """The questions, in the order a curator reads them."""
 
 
 @model
@@ -219,25 +234,40 @@ class SkillHeader:
     """The top level of a bank file without its questions, validated on its own."""
 
     skill: Slug
-    title: Text
-    description: Text
+    title: Text | None = None
+    description: Text | None = None
     questions: Annotated[list[Any], Rule(strict=True)] = field(default_factory=list)
 
 
 @model
 class LoopRound:
-    """One round of a mock-interview loop: a time box and what it draws from."""
+    """One round of a mock-interview loop: a time box, what it draws from, and a break after.
+
+    The planner fills the round with questions up to its time and never beyond it."""
 
     title: Text
+    """The round's name, shown when it starts (for example: Systems design)."""
     time: Duration
-    """A time budget such as 90s, 8m, 1h or 1h30m."""
-    skills: Annotated[list[Slug], Rule(strict=True, min_length=1)]
-    count: Annotated[int, Rule(strict=True, ge=1, le=20)] = 1
+    """The round's length, such as 45m or 1h; its questions never add up to more."""
+    skills: Annotated[list[Slug], Rule(strict=True)] = field(default_factory=list)
+    """The skills the round draws from; leave out to draw from every skill."""
+    kinds: Annotated[list[Kind], Rule(strict=True)] = field(default_factory=list)
+    """The kinds of question the round asks (design, scenario, coding, behavioural...);
+    leave out for every kind except quick-fire and coding."""
     difficulty: Difficulty | None = None
+    """Only questions of this difficulty; leave out for any."""
+    count: Annotated[int, Rule(strict=True, ge=1, le=20)] | None = None
+    """At most this many questions; leave out to fill the round's time."""
+    break_after: Duration | None = None
+    """A break after the round, such as 10m, before the next one starts."""
 
     @cached_property
     def time_seconds(self) -> int:
         return parse_duration(self.time)
+
+    @cached_property
+    def break_seconds(self) -> int:
+        return parse_duration(self.break_after) if self.break_after else 0
 
 
 @model
@@ -245,13 +275,18 @@ class Loop:
     """A named mock-interview loop, such as a phone screen or an onsite."""
 
     name: Slug
+    """The loop's slug, as given to drillbit practice --loop NAME."""
     title: Text
+    """The loop's name as shown on screen."""
     description: Annotated[str, Rule(strict=True)] = ""
+    """What the loop is for, in a sentence."""
     rounds: Annotated[list[LoopRound], Rule(strict=True, min_length=1)]
+    """The rounds, in the order they run."""
 
 
 @model
 class LoopsFile:
-    """``questions/loops.yaml``: the named mock-interview loops."""
+    """``loops.yaml``: the named mock-interview loops of a bank."""
 
     loops: Annotated[list[Loop], Rule(strict=True, min_length=1)]
+    """The loops, each with its rounds."""
