@@ -69,23 +69,45 @@ def _question_json(bank: Bank, question_id: str) -> dict[str, Any]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from app.bank.index import bank_files
     from app.bank.loader import load_bank
     from app.paths import bank_dirs
 
-    paths = [Path(p) for p in args.paths] or bank_dirs(args.bank or ())
-    missing = [path for path in paths if not path.exists()]
-    if missing:
-        raise UserError(f"{missing[0]}: no such file or directory", EXIT_USAGE)
+    paths = [Path(p).expanduser() for p in args.paths] or bank_dirs(args.bank or ())
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise UserError(f"{path}: no such file or directory; no bank files found")
+    if not list(bank_files(paths)):
+        where = ", ".join(str(path) for path in paths)
+        raise UserError(
+            f"no bank files found in {where} (a bank holds <skill>.yaml files, <skill>/"
+            " directories of them, and loops.yaml)"
+        )
     bank, problems = load_bank(paths)
+    if args.paths and bank.loops:
+        # A loops file checked on its own names skills of the banks it is used with.
+        bank, problems = load_bank(paths, known_skills=_context_skills(args, paths))
     for problem in problems:
         _out(str(problem))
-    files = len({placement.path for placement in bank.placements.values()})
+    files = len(list(bank_files(paths)))
     summary = (
         f"{len(bank)} questions in {len(bank.skills)} skills ({files} files),"
         f" {len(bank.loops)} loops: {len(problems)} error(s)"
     )
     _out(summary if not problems else f"FAILED: {summary}")
     return EXIT_ERROR if problems else EXIT_OK
+
+
+def _context_skills(args: argparse.Namespace, paths: Sequence[Path]) -> set[str]:
+    """The skills of the configured banks and of the directories holding the named loops
+    files."""
+    from app.bank.cache import load_bank_cached
+    from app.paths import bank_dirs
+
+    around = [path.parent for path in paths if path.is_file() and path.name == "loops.yaml"]
+    context = [path for path in [*bank_dirs(args.bank or ()), *around] if path.exists()]
+    bank, _ = load_bank_cached(context)
+    return set(bank.skills)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -95,8 +117,19 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_names(
+    bank: Bank, skills: Sequence[str] = (), tags: Sequence[str] = (), loop: str | None = None
+) -> None:
+    from app.bank.names import check_names
+
+    message = check_names(bank, skills, tags, loop)
+    if message:
+        raise UserError(message, EXIT_USAGE)
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     bank, _ = _load(args)
+    _check_names(bank, args.skill or (), args.tag or ())
     selected = bank.select(args.skill or (), args.difficulty, args.tag or ())
     if args.format == "json":
         _out(
@@ -161,6 +194,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from app.stats.report import stats_report
 
     bank, _ = _load(args)
+    _check_names(bank, args.skill or ())
     with _open_store(args, verify=False) as store:
         _out(stats_report(bank, store, skills=args.skill or (), as_json=args.format == "json"))
     return EXIT_OK
@@ -229,6 +263,33 @@ def cmd_practice(args: argparse.Namespace) -> int:
         args.total_seconds = None
     if args.count is not None and args.count < 1:
         raise UserError("--count must be at least 1", EXIT_USAGE)
+    if args.loop:
+        ignored = [
+            option
+            for option, given in (
+                ("--skill", args.skill),
+                ("--tag", args.tag),
+                ("--difficulty", args.difficulty),
+                ("--count", args.count is not None),
+                ("--time", args.time),
+                ("--mode", args.mode != "auto"),
+            )
+            if given
+        ]
+        if ignored:
+            raise UserError(
+                f"--loop plans its own rounds (skills, kinds, time); it cannot honour"
+                f" {', '.join(ignored)}: drop them, or practise without --loop",
+                EXIT_USAGE,
+            )
+    args.preloaded_bank = None
+    if args.skill or args.tag or args.loop:
+        # Names are checked before anything starts; the TUI then takes this bank as loaded.
+        from app.bank.cache import load_bank_cached
+        from app.paths import bank_dirs
+
+        args.preloaded_bank = load_bank_cached(bank_dirs(args.bank or ()))
+        _check_names(args.preloaded_bank[0], args.skill or (), args.tag or (), args.loop)
     _require_terminal()
     from app.tui.launch import run_tui
 
@@ -408,6 +469,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from app.paths import ConfigError
+
     arguments = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(arguments).parse_args(arguments)
     handler = getattr(args, "handler", None)
@@ -418,6 +481,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         _err(f"drillbit: {error}")
         return error.code
+    except ConfigError as error:
+        _err(f"drillbit: {error}")
+        return EXIT_ERROR
     except KeyboardInterrupt:
         _err("drillbit: interrupted")
         return 130

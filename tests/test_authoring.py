@@ -101,6 +101,7 @@ def only_placeholders(problems: list) -> bool:
     """Every problem is a placeholder ``drillbit new`` wrote (and there is at least one)."""
     return bool(problems) and all("drillbit new wrote" in p.message for p in problems)
 
+
 CUSTOM = """\
 # yaml-language-server: $schema=schema.json
 # A hand-kept file: comments, odd spacing and quoting must survive.
@@ -220,7 +221,7 @@ def test_new_into_an_empty_question_list(write_bank) -> None:
     text = path.read_text()
     assert text.startswith("# keep me\nskill: network-protocols\n")
     assert added.question_id == "network-protocols-new-1"
-    bank, problems = load_bank([path])
+    _bank, problems = load_bank([path])
     assert only_placeholders(problems)
     assert "choices" in path.read_text()
 
@@ -344,7 +345,10 @@ def test_cmd_new_starts_a_bank_and_a_skill(run: Run, tmp_path: Path) -> None:
     assert f"--bank {bank}" in out and f"DRILLBIT_BANK={bank}" in out
     _, problems = load_bank([bank])
     messages = [p.message for p in problems]
-    assert "'title' still holds the placeholder drillbit new wrote; write the skill's title" in messages
+    assert (
+        "'title' still holds the placeholder drillbit new wrote; write the skill's title"
+        in messages
+    )
     assert any(m.startswith("'kernel-new-1' is the placeholder id") for m in messages)
     # A second question goes into the same file; a name close to a skill needs --new-skill.
     assert run("new", "--bank", str(bank), "--skill", "kernel", "--no-edit")[0] == 0

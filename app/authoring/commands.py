@@ -38,23 +38,18 @@ def _err(text: str) -> None:
 
 
 def _did_you_mean(word: str, options: Sequence[str]) -> str:
-    from difflib import get_close_matches
+    from app.bank.names import did_you_mean
 
-    close = get_close_matches(word, list(options), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return did_you_mean(word, options)
 
 
 def _check_skills(bank: Bank, skills: Sequence[str]) -> None:
+    from app.bank.names import check_names
     from app.cli import EXIT_USAGE, UserError
 
-    for skill in skills:
-        if skill not in bank.skills:
-            known = ", ".join(sorted(bank.skills)) or "none"
-            raise UserError(
-                f"no skill '{skill}'{_did_you_mean(skill, sorted(bank.skills))};"
-                f" the bank has: {known}",
-                EXIT_USAGE,
-            )
+    message = check_names(bank, skills=skills)
+    if message:
+        raise UserError(message, EXIT_USAGE)
 
 
 def _write_text(path_text: str, text: str) -> None:
@@ -357,15 +352,12 @@ def cmd_kit(args: argparse.Namespace) -> int:
         _check_skills(bank, skills)
         kit = kit_for_skills(bank, skills)
     elif args.loop:
-        loop = bank.loops.get(args.loop)
-        if loop is None:
-            known = ", ".join(sorted(bank.loops)) or "none"
-            raise UserError(
-                f"no loop '{args.loop}'{_did_you_mean(args.loop, sorted(bank.loops))};"
-                f" the bank has: {known}",
-                EXIT_USAGE,
-            )
-        kit = kit_for_loop(bank, loop, seed=args.seed)
+        from app.bank.names import check_names
+
+        message = check_names(bank, loop=args.loop)
+        if message:
+            raise UserError(message, EXIT_USAGE)
+        kit = kit_for_loop(bank, bank.loops[args.loop], seed=args.seed)
     else:
         ids = list(dict.fromkeys(part.strip() for part in args.ids.split(",") if part.strip()))
         if not ids:

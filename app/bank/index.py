@@ -7,7 +7,7 @@ neither before its first screen.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -133,7 +133,9 @@ def skill_home(path: Path, skill: str) -> Path:
     return path.parent.parent if path.parent.name == skill else path.parent
 
 
-def assemble_index(files: Iterable[FileSummary]) -> tuple[Bank, list[Problem]]:
+def assemble_index(
+    files: Iterable[FileSummary], known_skills: Collection[str] = ()
+) -> tuple[Bank, list[Problem]]:
     """The bank's skills, index, placements and loops, without question text.
 
     A skill may spread over ``<skill>.yaml`` and the files of ``<skill>/``: exactly one of
@@ -190,7 +192,7 @@ def assemble_index(files: Iterable[FileSummary]) -> tuple[Bank, list[Problem]]:
             )
             problems.append(Problem(str(first.path), line, column, message))
     for path, loop_name, skill, line, column in loop_checks:
-        if skill not in bank.skills:
+        if skill not in bank.skills and skill not in known_skills:
             message = f"loop '{loop_name}' names the skill '{skill}', which no bank file defines"
             problems.append(Problem(str(path), line, column, message))
     return bank, problems

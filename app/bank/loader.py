@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import typing
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
@@ -438,9 +438,12 @@ def _placeholder_at(value: Any, where: tuple[str | int, ...]) -> tuple[str | int
     return None
 
 
-def load_bank(paths: Iterable[Path]) -> tuple[Bank, list[Problem]]:
-    """Load every file under ``paths``. Bad files and questions are reported and skipped."""
-    return assemble(load_file(path) for path in bank_files(paths))
+def load_bank(
+    paths: Iterable[Path], known_skills: Collection[str] = ()
+) -> tuple[Bank, list[Problem]]:
+    """Load every file under ``paths``. Bad files and questions are reported and skipped.
+    Loops may also name ``known_skills`` (defined in banks loaded elsewhere)."""
+    return assemble((load_file(path) for path in bank_files(paths)), known_skills)
 
 
 def summarise(loaded: LoadedFile) -> FileSummary:
@@ -461,10 +464,12 @@ def summarise(loaded: LoadedFile) -> FileSummary:
     )
 
 
-def assemble(files: Iterable[LoadedFile]) -> tuple[Bank, list[Problem]]:
+def assemble(
+    files: Iterable[LoadedFile], known_skills: Collection[str] = ()
+) -> tuple[Bank, list[Problem]]:
     """Merge loaded files into one bank, reporting ids and skills defined twice."""
     loaded_files = list(files)
     questions = {q.id: q for loaded in loaded_files for q, _ in loaded.questions}
-    bank, problems = assemble_index(summarise(loaded) for loaded in loaded_files)
+    bank, problems = assemble_index((summarise(f) for f in loaded_files), known_skills)
     bank.questions = {question_id: questions[question_id] for question_id in bank.entries}
     return bank, problems

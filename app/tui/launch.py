@@ -19,7 +19,8 @@ def run_tui(args: argparse.Namespace, *, practice: bool) -> int:
     from app.tui.preload import Preload
 
     directories, db_path = bank_dirs(args.bank or ()), database_path(args.db)
-    preload = Preload(directories, db_path).start(head_start=PRELOAD_HEAD_START)
+    loaded = getattr(args, "preloaded_bank", None)
+    preload = Preload(directories, db_path, loaded).start(head_start=PRELOAD_HEAD_START)
     from app.tui.app import DrillbitApp, PracticeRequest
 
     request = None

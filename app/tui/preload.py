@@ -19,10 +19,21 @@ if TYPE_CHECKING:
     from app.store.db import Store
 
 
+class PreloadError(Exception):
+    """The preload failed for a reason other than the store's own (a StoreError)."""
+
+
 class Preload:
-    def __init__(self, bank_dirs: list[Path], db_path: Path) -> None:
+    def __init__(
+        self,
+        bank_dirs: list[Path],
+        db_path: Path,
+        loaded: tuple[Bank, list[Problem]] | None = None,
+    ) -> None:
+        """``loaded``: the bank when the CLI already loaded it (to check the names given)."""
         self.bank_dirs = bank_dirs
         self.db_path = db_path
+        self._loaded = loaded
         self._done = threading.Event()
         self._result: tuple[Bank, list[Problem], Store] | None = None
         self._error: Exception | None = None
@@ -39,13 +50,15 @@ class Preload:
         from app.store.db import Store, StoreError
 
         try:
-            bank, problems = load_bank_cached(self.bank_dirs)
+            bank, problems = self._loaded or load_bank_cached(self.bank_dirs)
             # The integrity check starts once the first screen is shown (see
             # DrillbitApp.first_screen_ready); writes wait for it.
             store = Store(self.db_path, verify="later")
             self._result = (bank, problems, store)
         except StoreError as error:
             self._error = error
+        except Exception as error:  # anything else still reaches the user as one line
+            self._error = PreloadError(f"cannot load the bank and history: {error}")
         finally:
             self._done.set()
 
@@ -59,7 +72,7 @@ class Preload:
         return self._done.is_set() and self._error is None
 
     def result(self) -> tuple[Bank, list[Problem], Store]:
-        """Wait for the thread; raises the StoreError it met."""
+        """Wait for the thread; raises the StoreError (or PreloadError) it met."""
         self._done.wait()
         if self._error is not None:
             raise self._error
