@@ -253,7 +253,8 @@ class LoopRound:
     """The skills the round draws from; leave out to draw from every skill."""
     kinds: Annotated[list[Kind], Rule(strict=True)] = field(default_factory=list)
     """The kinds of question the round asks (design, scenario, coding, behavioural...);
-    leave out for every kind except quick-fire and coding."""
+    leave out for every kind except quick-fire and coding (and behavioural, when the round
+    names no skills)."""
     difficulty: Difficulty | None = None
     """Only questions of this difficulty; leave out for any."""
     count: Annotated[int, Rule(strict=True, ge=1, le=20)] | None = None
