@@ -171,10 +171,6 @@ def _same_file(problem: Problem, path: Path) -> bool:
         return False
 
 
-def is_placeholder_problem(problem: Problem) -> bool:
-    return "drillbit new wrote" in problem.message
-
-
 def validate_file(directories: Sequence[Path], path: Path) -> list[Problem]:
     """The bank's problems that concern ``path``: its own, and duplicates of its ids."""
     from app.bank.loader import load_bank
@@ -272,6 +268,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     problems = validate_file(directories, added.path)
     for problem in problems:
         _out(str(problem))
+    from app.bank.loader import is_placeholder_problem
+
     unfilled = sum(map(is_placeholder_problem, problems))
     errors = len(problems) - (unfilled if args.no_edit else 0)
     summary = f"{added.path}: {errors} error(s)"

@@ -206,11 +206,9 @@ def _fresh(cached: CachedFile | None, stat: os.stat_result) -> bool:
 
 
 def _absolute(path: Path) -> str:
-    """The file's absolute path with symlinks resolved, or without where they loop."""
-    try:
-        return str(path.resolve())
-    except (OSError, RuntimeError):  # a symlink loop: RuntimeError before Python 3.13
-        return os.path.abspath(path)
+    """The file's absolute path, symlinks kept: problems name the file the user put in the
+    bank (not /dev/zero behind it), and a symlink loop cannot make resolving it fail."""
+    return os.path.abspath(path)
 
 
 def load_bank_cached(paths: Iterable[Path]) -> tuple[Bank, list[Problem]]:

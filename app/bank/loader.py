@@ -332,7 +332,10 @@ def load_text(text: str, path: Path, loaded: LoadedFile | None = None) -> Loaded
     loaded.header_position = tree.position(("skill",))
     loaded.title_position = tree.keys.get(("title",), loaded.header_position)
     if header is not None:
-        loaded.problems.extend(_header_problems(header, path, tree, source))
+        header_problems = _header_problems(header, path, tree, source)
+        loaded.problems.extend(header_problems)
+        if any(not is_placeholder_problem(problem) for problem in header_problems):
+            header = None  # left out: a wrong skill or a misplaced title must not count
     if any(len(bad) < 2 or bad[0] != "questions" for bad in tree.poisoned):
         header = None  # the header itself holds a reported problem: leave the file out
     loaded.header = header
@@ -392,6 +395,11 @@ def _header_problems(header: SkillHeader, path: Path, tree: Tree, source: str) -
                 f"'{key}' still holds the placeholder drillbit new wrote; write the skill's {key}",
             )
     return problems
+
+
+def is_placeholder_problem(problem: Problem) -> bool:
+    """Whether the problem is a placeholder ``drillbit new`` wrote and nobody replaced."""
+    return "drillbit new wrote" in problem.message
 
 
 def placeholder_problems(
