@@ -1,8 +1,8 @@
-"""Plain-text tables for the command line (no colour, safe to pipe)."""
+"""Plain text for the command line: tables and suggestions (no colour, safe to pipe)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 
@@ -17,3 +17,11 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
         ).rstrip()
 
     return [line(cells[0]), "  ".join("-" * w for w in widths), *(line(row) for row in cells[1:])]
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the option closest to ``word``, or nothing."""
+    from difflib import get_close_matches
+
+    close = get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import os
@@ -21,7 +20,6 @@ import genanki
 import pytest
 
 from app.authoring import calibrate as cal
-from app.authoring import commands
 from app.authoring.scaffold import (
     append_question,
     fresh_id,
@@ -38,19 +36,11 @@ Run = Callable[..., tuple[int, str, str]]
 
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    """Run one authoring command as ``app.cli.main`` would once it is wired up."""
-    from app.cli import UserError, _common_options
+    """Run one command through ``app.cli.main``, in this process."""
+    from app.cli import main
 
     def run_command(name: str, *argv: str) -> tuple[int, str, str]:
-        function = name.replace("-", "_")
-        parser = argparse.ArgumentParser(prog=f"drillbit {name}", parents=[_common_options(None)])
-        getattr(commands, f"add_arguments_{function}")(parser)
-        args = parser.parse_args(list(argv))
-        try:
-            code = getattr(commands, f"cmd_{function}")(args)
-        except UserError as error:
-            sys.stderr.write(f"drillbit: {error}\n")
-            code = error.code
+        code = main([name, *argv])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 
@@ -749,8 +739,7 @@ def _record(store: Store, question_id: str, seconds: int, ticked: list[int], rat
         rubric_ticked=ticked,
         rubric_coverage=coverage,
         auto_grade=None,
-        card_json=None,
-        due=None,
+        review=None,
         now=FIXED_NOW + timedelta(minutes=5),
     )
 
@@ -878,7 +867,7 @@ async def test_watch_a_directory_notices_new_files_and_shows_markup_literally(
 def test_authoring_core_does_not_import_textual() -> None:
     code = (
         "import importlib, json, sys\n"
-        "for name in ('app.authoring.commands', 'app.authoring.calibrate', 'app.authoring.kit',"
+        "for name in ('app.cli.authoring', 'app.authoring.calibrate', 'app.authoring.kit',"
         " 'app.authoring.anki', 'app.authoring.scaffold'):\n"
         "    importlib.import_module(name)\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'textual')))\n"
@@ -893,13 +882,7 @@ KIT_ARGS = ("--ids", "net-tcp-handshake", "--out", "-")
 
 
 def test_commands_are_wired_into_the_cli(tmp_path: Path) -> None:
-    """Once app.cli wires the commands, they run through ``drillbit``."""
-    from app.cli import build_parser
-
-    try:
-        build_parser().parse_args(["kit", "--ids", "x", "--out", "-"])
-    except SystemExit:
-        pytest.skip("drillbit kit is not wired into app.cli yet")
+    """The authoring commands run through ``drillbit``."""
     from tests.conftest import environ_for_subprocess
 
     result = subprocess.run(

@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tests.conftest import FIXTURE_BANK, environ_for_subprocess
+from tests.conftest import FIXTURE_BANK, REPO, environ_for_subprocess
 
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -105,7 +107,7 @@ def test_show_without_answer_hides_it(tmp_path: Path) -> None:
 
 def test_show_unknown_id_suggests(tmp_path: Path) -> None:
     result = run(tmp_path, "--bank", str(FIXTURE_BANK), "show", "net-tcp-handshak")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "did you mean 'net-tcp-handshake'?" in result.stderr
 
 
@@ -139,23 +141,154 @@ def test_practice_rejects_a_bad_time(tmp_path: Path) -> None:
     assert result.returncode == 2 and "not a duration" in result.stderr
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [
-        [],
-        ["--bank", "stats", "practice", "-n", "1", "--mode", "new"],
-        ["--db=history.sqlite3", "list", "--skill", "x", "--format", "json"],
-        ["kit", "--ids", "a,b", "--out", "-"],
-        ["show", "practice"],
-        ["bank", "--brief"],
-    ],
-)
+def _outcome(parser_argv: list[str] | None, argv: list[str]) -> tuple[object, ...]:
+    """What parsing ``argv`` gives: the namespace, or the exit status and both outputs."""
+    import contextlib
+    import io
+
+    from app.cli import build_parser
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            return ("parsed", vars(build_parser(parser_argv).parse_args(argv)))
+        except SystemExit as exited:
+            return ("exit", exited.code, stdout.getvalue(), stderr.getvalue())
+
+
+AGREEING_ARGV = [
+    [],
+    ["--bank", "stats", "practice", "-n", "1", "--mode", "new"],
+    ["--db=history.sqlite3", "list", "--skill", "x", "--format", "json"],
+    ["kit", "--ids", "a,b", "--out", "-"],
+    ["show", "practice"],
+    ["bank", "--brief"],
+    ["--ba", "stats", "list"],
+    ["--bank=x", "--d", "y", "list"],
+    ["-1", "list"],
+    ["--version", "list"],
+    ["--", "list"],
+    ["--bank", "-x", "list"],
+    ["list", "--form", "json"],
+    ["practice", "--mode", "wekest"],
+]
+
+
+@pytest.mark.parametrize("argv", AGREEING_ARGV)
 def test_a_parser_built_for_its_arguments_parses_them_as_the_whole_parser_does(
     argv: list[str],
 ) -> None:
-    from app.cli import build_parser
+    assert _outcome(argv, argv) == _outcome(None, argv)
 
-    assert build_parser(argv).parse_args(argv) == build_parser().parse_args(argv)
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *("--bank", "--ba", "--db", "--d", "--bank=b", "--db=d", "--version", "--"),
+                *("-h", "-1", "-n", "3", "x", "list", "stats", "practice", "kit", "show"),
+                *("--skill", "--format", "json", "--mode", "new", "--out", "-", "--ids"),
+            ]
+        ),
+        max_size=6,
+    )
+)
+def test_any_arguments_parse_the_same_with_the_parser_built_for_them(argv: list[str]) -> None:
+    assert _outcome(argv, argv) == _outcome(None, argv)
+
+
+def test_abbreviated_options_are_refused_in_one_line(tmp_path: Path) -> None:
+    """``--ba`` once meant --bank to argparse and a different command to the fast path."""
+    for argv in (["--ba", str(FIXTURE_BANK), "list"], ["list", "--form", "json"]):
+        result = run(tmp_path, *argv)
+        assert result.returncode == 2
+        assert result.stderr.startswith("drillbit: ") and "--help)" in result.stderr
+        assert result.stderr.count("\n") == 1 and result.stdout == ""
+
+
+def test_usage_errors_are_one_line_with_a_suggestion(tmp_path: Path) -> None:
+    result = run(tmp_path, "practice", "--mode", "wekest")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("drillbit: argument --mode: invalid choice: 'wekest'")
+    assert "(did you mean 'weakest'?)" in result.stderr
+    assert result.stderr.rstrip().endswith("(see drillbit practice --help)")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["list", "--skill", "debuging"], "no skill 'debuging' (did you mean 'debugging'?)"),
+        (["stats", "--skill", "nope"], "no skill 'nope'; the bank has: debugging,"),
+        (["show", "nope"], "no question with id 'nope'"),
+        (["kit", "--loop", "maxi", "--out", "-"], "no loop 'maxi'"),
+        (["calibrate", "--skill", "nope"], "no skill 'nope'"),
+        (["export", "--out", "/nonexistent-dir/x.json"], "cannot write"),
+        (["kit", "--ids", "dbg-markup", "--out", "/nonexistent-dir/kit.md"], "cannot write"),
+    ],
+)
+def test_unknown_names_and_unwritable_outputs_are_usage_errors(
+    tmp_path: Path, argv: list[str], message: str
+) -> None:
+    result = run(tmp_path, "--bank", str(FIXTURE_BANK), "--db", str(tmp_path / "h.db"), *argv)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_lists_of_choices_are_the_models(capsys: pytest.CaptureFixture[str]) -> None:
+    from app.bank.models import DIFFICULTIES, KINDS
+    from app.cli import build_parser
+    from app.practice.planner import MODES
+
+    parser = build_parser()
+    choices = {
+        (command, action.dest): tuple(action.choices)
+        for command, child in parser._subparsers._group_actions[0].choices.items()  # type: ignore[union-attr]
+        for action in child._actions
+        if action.choices
+    }
+    assert choices[("practice", "mode")] == MODES
+    assert choices[("list", "difficulty")] == choices[("practice", "difficulty")] == DIFFICULTIES
+    assert choices[("new", "difficulty")] == DIFFICULTIES and choices[("new", "kind")] == KINDS
+
+
+def test_only_the_cli_imports_the_cli() -> None:
+    """The CLI is a leaf: no other module imports it (app.authoring once did, and was imported
+    back), so it can change without touching the core."""
+    import ast
+
+    offenders = []
+    for path in (REPO / "app").rglob("*.py"):
+        if "cli" in path.relative_to(REPO / "app").parts[:1] or path.name == "__main__.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            offenders += [
+                f"{path}: {name}" for name in names if name.split(".")[:2] == ["app", "cli"]
+            ]
+    assert offenders == []
+
+
+def test_the_cli_package_runs_as_a_module(tmp_path: Path) -> None:
+    from app import __version__
+
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=environ_for_subprocess(tmp_path),
+        timeout=60,
+    )
+    assert result.stdout.strip() == f"drillbit {__version__}"
 
 
 def test_a_mistyped_command_still_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -165,5 +298,5 @@ def test_a_mistyped_command_still_lists_every_command(capsys: pytest.CaptureFixt
         main(["--bank", "practice", "practise"])
     assert exited.value.code == 2
     error = capsys.readouterr().err
-    assert "invalid choice: 'practise'" in error
+    assert "invalid choice: 'practise'" in error and "did you mean 'practice'?" in error
     assert all(f"'{name}'" in error for name, *_ in COMMANDS)

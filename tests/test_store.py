@@ -27,10 +27,6 @@ def rate_one(
 ) -> int:
     session = store.start_session("auto", now=now)
     attempt = store.start_attempt(session, question_id, "skill", "hash", 300, now=now)
-    row = store.card(question_id)
-    card = scheduler.review(
-        scheduler.load_card(row.card_json if row else None, question_id, now), grade, now
-    )
     store.rate(
         attempt,
         rating=int(grade),
@@ -40,8 +36,7 @@ def rate_one(
         rubric_ticked=[0, 2],
         rubric_coverage=0.5,
         auto_grade=None,
-        card_json=card.to_json(),
-        due=card.due,
+        review=scheduler.reviewer(question_id, grade, now),
         now=now,
     )
     return attempt
@@ -90,18 +85,6 @@ def test_fsrs_due_dates_move_with_each_rating(tmp_path: Path) -> None:
         < intervals[Grade.EASY]
     )
     assert intervals[Grade.EASY] == timedelta(days=8)
-
-
-def test_due_queue_uses_its_index(tmp_path: Path) -> None:
-    with Store(tmp_path / "h.sqlite3") as store:
-        rate_one(store, "a", Grade.EASY)
-        rate_one(store, "b", Grade.AGAIN)
-        assert store.due_ids(FIXED_NOW + timedelta(days=1)) == ["b"]
-        assert store.due_ids(FIXED_NOW + timedelta(days=30)) == ["b", "a"]
-        plan = store.connection.execute(
-            "EXPLAIN QUERY PLAN SELECT question_id FROM cards WHERE due <= ? ORDER BY due", ("x",)
-        ).fetchall()
-        assert "cards_due" in " ".join(str(tuple(row)) for row in plan)
 
 
 def test_undo_restores_the_card(tmp_path: Path) -> None:
@@ -258,7 +241,7 @@ session = store.start_session("auto")
 for i in range(int(sys.argv[2])):
     attempt = store.start_attempt(session, f"{sys.argv[3]}-{i}", "s", "h", 60)
     store.rate(attempt, rating=3, answer="", time_spent_ms=1, hints_used=0, rubric_ticked=[],
-               rubric_coverage=None, auto_grade=None, card_json=None, due=None)
+               rubric_coverage=None, auto_grade=None, review=None)
     if i == 20:
         print("rated", flush=True)
 """

@@ -17,10 +17,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import fmean
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.bank.durations import format_duration
 from app.store.db import Attempt
+
+if TYPE_CHECKING:
+    from app.bank.index import Bank
 
 TIME_TOO_SHORT = 1.5
 """Mean time / budget above this: the budget is too short."""
@@ -238,3 +241,18 @@ TABLE_HEADER = (
     "easy",
     "flags",
 )
+
+
+def question_facts(bank: Bank, skills: Sequence[str] = ()) -> list[QuestionFacts]:
+    """What calibration needs to know of each question of ``skills`` (all when empty)."""
+    return [
+        QuestionFacts(
+            id=question.id,
+            skill=bank.skill_of(question.id),
+            title=question.title,
+            budget_seconds=question.time_seconds,
+            rubric=tuple(point.point for point in question.rubric),
+            content_hash=question.content_hash,
+        )
+        for question in bank.select(skills=skills)
+    ]

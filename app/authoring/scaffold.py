@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -24,14 +24,11 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from app.bank.models import SLUG_PATTERN
-from app.bank.placeholders import (
-    PLACEHOLDER_TEXTS,
-    PLACEHOLDER_TITLE,
-    PLACEHOLDERS,
-    is_placeholder_id,
-)
+from app.bank.placeholders import PLACEHOLDER_TITLE, PLACEHOLDERS
 
-__all__ = ["PLACEHOLDERS", "PLACEHOLDER_TEXTS", "PLACEHOLDER_TITLE", "is_placeholder_id"]
+if TYPE_CHECKING:
+    from app.bank.problems import Problem
+
 
 _SLUG = re.compile(SLUG_PATTERN)
 
@@ -309,3 +306,98 @@ def scaffold(
     except OSError as error:
         raise ScaffoldError(f"{path}: cannot write: {error.strerror or error}") from None
     return Scaffolded(path, question_id, line)
+
+
+def skill_file(first_bank: Path, skill: str) -> Path | None:
+    """The file of the first bank (a directory or one file) that a new question of ``skill``
+    goes into: the skill's single file, else the last file of its directory, else None."""
+    from app.bank.index import SKILL_HEADER_FILE, YAML_SUFFIXES
+
+    if first_bank.is_file():
+        return first_bank if skill in (first_bank.stem, first_bank.parent.name) else None
+    for suffix in YAML_SUFFIXES:
+        candidate = first_bank / f"{skill}{suffix}"
+        if candidate.is_file():
+            return candidate
+    directory = first_bank / skill
+    if directory.is_dir():
+        parts = sorted(p for p in directory.iterdir() if p.suffix in YAML_SUFFIXES)
+        others = [part for part in parts if part.name != SKILL_HEADER_FILE]
+        if others or parts:
+            return (others or parts)[-1]
+    return None
+
+
+NEW_SKILL = """\
+# yaml-language-server: $schema=schema.json
+skill: {skill}
+title: "{title}"
+description: "{description}"
+questions: []
+"""
+
+
+def start_skill(bank: Path, skill: str) -> Path:
+    """Create the bank directory (with the schemas editors use) and the skill's file, its
+    title and description placeholders to fill in. Raises OSError."""
+    from app.bank.placeholders import SKILL_DESCRIPTION, SKILL_TITLE
+    from app.bank.schema import (
+        LOOPS_SCHEMA_FILE,
+        SKILL_SCHEMA_FILE,
+        loops_schema_text,
+        schema_text,
+    )
+
+    bank.mkdir(parents=True, exist_ok=True)
+    for name, text in (
+        (SKILL_SCHEMA_FILE, schema_text()),
+        (LOOPS_SCHEMA_FILE, loops_schema_text()),
+    ):
+        if not (bank / name).exists():
+            write_atomically(bank / name, text.encode("utf-8"))
+    path = bank / f"{skill}.yaml"
+    text = NEW_SKILL.format(skill=skill, title=SKILL_TITLE, description=SKILL_DESCRIPTION)
+    write_atomically(path, text.encode("utf-8"))
+    return path
+
+
+def bank_raw_ids(directories: Iterable[Path]) -> set[str]:
+    """Every id written anywhere in the bank, in valid questions or not."""
+    from app.bank.loader import bank_files, read_text
+    from app.bank.yamltree import parse
+
+    ids: set[str] = set()
+    for path in bank_files(list(directories)):
+        text, _ = read_text(path)
+        if text is not None:
+            ids.update(raw_ids(parse(text, str(path)).data))
+    return ids
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(directory.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _same_file(problem: Problem, path: Path) -> bool:
+    try:
+        return Path(problem.path).resolve() == path.resolve()
+    except OSError:
+        return False
+
+
+def validate_file(directories: Iterable[Path], path: Path) -> list[Problem]:
+    """The bank's problems that concern ``path``: its own, and duplicates of its ids."""
+    from app.bank.loader import load_bank
+
+    directories = list(directories)
+    if not any(_inside(path, directory) for directory in directories):
+        directories.append(path)
+    _, problems = load_bank(directories)
+    return [
+        problem
+        for problem in problems
+        if _same_file(problem, path) or f"already used at {path}:" in problem.message
+    ]

@@ -81,6 +81,9 @@ class Bank:
     def index(self) -> list[IndexEntry]:
         return list(self.entries.values())
 
+    def tags(self) -> set[str]:
+        return {tag for entry in self.entries.values() for tag in entry.tags}
+
     def skill_of(self, question_id: str) -> str:
         return self.placements[question_id].skill
 

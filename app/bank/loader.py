@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import typing
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from app.bank.validation import ValidationError, validate
 
 __all__ = ["Bank", "FileSummary", "IndexEntry", "LoadedFile", "Placement", "Skill", "load_bank"]
 from app.bank.yamltree import Tree, parse
+from app.textfmt import did_you_mean
 
 MAX_FILE_BYTES = 1024 * 1024
 LOOPS_FILE = "loops.yaml"
@@ -153,11 +153,6 @@ def _trap_hint(value: Any) -> str:
     return ""
 
 
-def _suggest(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 def _field_name(loc: tuple[Any, ...]) -> str:
     names = [str(part) for part in loc if isinstance(part, str)]
     return names[-1] if names else "value"
@@ -176,7 +171,7 @@ def _message(error: dict[str, Any], model: type[Any]) -> str:
         return f"missing required field '{name}'"
     if kind in _UNKNOWN_KEY:
         allowed = _allowed_keys(model, loc[:-1])
-        return f"unknown key '{loc[-1]}'{_suggest(str(loc[-1]), allowed)}"
+        return f"unknown key '{loc[-1]}'{did_you_mean(str(loc[-1]), allowed)}"
     if kind == "literal_error":
         options = ", ".join(_literal_options(name))
         return f"{name} must be one of {options}, not {_describe_value(value)}{_trap_hint(value)}"

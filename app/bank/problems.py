@@ -18,11 +18,3 @@ class Problem(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: error: {self.message}"
-
-
-class BankError(Exception):
-    """Raised where a caller needs a clean bank and the bank has problems."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__(str(problems[0]) if problems else "the bank has problems")

@@ -1,0 +1,74 @@
+"""The history database: stats, export and import."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.cli.common import (
+    EXIT_OK,
+    UserError,
+    add_skill_filter,
+    check_skills,
+    err,
+    load,
+    open_store,
+    out,
+    write_output,
+)
+
+
+def add_stats(parser: argparse.ArgumentParser) -> None:
+    add_skill_filter(parser)
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from app.stats.report import stats_report
+
+    bank, _ = load(args)
+    check_skills(bank, args.skill or ())
+    with open_store(args, verify=False) as store:
+        out(stats_report(bank, store, skills=args.skill or (), as_json=args.format == "json"))
+    return EXIT_OK
+
+
+def add_export(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("json", "csv"), default="json")
+    parser.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.store.exchange import export_csv, export_json
+
+    with open_store(args, verify=False) as store:
+        text = export_json(store) if args.format == "json" else export_csv(store)
+    write_output(args.out or "-", text)
+    if args.out not in (None, "-"):
+        err(f"drillbit: wrote {args.out}")
+    return EXIT_OK
+
+
+def add_import(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="a file written by drillbit export")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from app.store.db import StoreError
+    from app.store.exchange import import_json
+
+    try:
+        data = Path(args.file).read_bytes() if args.file != "-" else sys.stdin.buffer.read()
+        text = data.decode("utf-8")
+    except OSError as error:
+        raise UserError(f"{args.file}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{args.file}: not a drillbit history export (not UTF-8)") from None
+    with open_store(args) as store:
+        try:
+            sessions, attempts = import_json(store, text)
+        except StoreError as error:
+            raise UserError(f"{args.file}: {error}") from None
+    out(f"imported {sessions} session(s) and {attempts} attempt(s)")
+    return EXIT_OK
