@@ -41,16 +41,18 @@ def read_bounded(path: Path, limit: int) -> bytes:
             raise NotRegularFileError(errno.EINVAL, "not a regular file", str(path))
         if info.st_size > limit:
             raise TooLargeError(path, limit)
+        # One read of the whole file (and one more that finds its end): the cache's index is
+        # read this way at every start.
         chunks: list[bytes] = []
         remaining = limit + 1
         while remaining > 0:
-            chunk = os.read(descriptor, min(remaining, MIB))
+            chunk = os.read(descriptor, min(remaining, max(info.st_size + 1, MIB)))
             if not chunk:
                 break
             chunks.append(chunk)
             remaining -= len(chunk)
         if remaining <= 0:
             raise TooLargeError(path, limit)  # grew while we read it
-        return b"".join(chunks)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     finally:
         os.close(descriptor)

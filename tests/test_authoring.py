@@ -268,7 +268,9 @@ def test_cmd_new_opens_the_editor_at_the_line_then_validates(
     run: Run, bank_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The "author" breaks the question: difficulty becomes the YAML boolean false.
-    editor = write_editor(tmp_path, "text = text.replace('difficulty: medium', 'difficulty: no')\n")
+    editor = write_editor(
+        tmp_path, "text = text.replace('difficulty: medium', 'difficulty: false')\n"
+    )
     monkeypatch.setenv("EDITOR", editor)
     code, out, _ = run("new", "--bank", str(bank_copy), "--skill", "network-protocols")
     path = bank_copy / "network-protocols.yaml"
@@ -810,9 +812,9 @@ async def test_watch_shows_located_problems_then_the_edited_question(bank_copy: 
         status = str(app.query_one("#status", Static).render())
         assert "clean, 2 question(s)" in status
 
-        # Break the first question: YAML reads `no` as the boolean false.
+        # Break the first question: YAML reads `false` as a boolean.
         original = path.read_text()
-        path.write_text(original.replace("difficulty: easy", "difficulty: no", 1))
+        path.write_text(original.replace("difficulty: easy", "difficulty: false", 1))
         _bump_mtime(path)
         await app.file_monitor()  # what the interval timer runs
         await pilot.pause()

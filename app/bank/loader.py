@@ -138,9 +138,10 @@ def _describe_value(value: Any) -> str:
 
 
 _YAML_TRAP = {
-    True: "unquoted yes/no/on/off/true/false are booleans in YAML; quote the text",
-    False: "unquoted yes/no/on/off/true/false are booleans in YAML; quote the text",
+    True: "unquoted true and false are booleans in YAML; quote the text",
+    False: "unquoted true and false are booleans in YAML; quote the text",
 }
+_YAML11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
 
 
 def _trap_hint(value: Any) -> str:
@@ -195,7 +196,13 @@ def _message(error: dict[str, Any], model: type[Any]) -> str:
     if kind in ("int_type", "int_parsing"):
         return f"{name} must be a whole number, not {_describe_value(value)}"
     if kind in ("bool_type", "bool_parsing"):
-        return f"{name} must be true or false, not {_describe_value(value)}"
+        hint = ""
+        if isinstance(value, str) and value.lower() in _YAML11_BOOLEANS:
+            hint = (
+                " (drillbit reads YAML 1.2, as editors do: yes, no, on and off are text there;"
+                " write true or false)"
+            )
+        return f"{name} must be true or false, not {_describe_value(value)}{hint}"
     if kind in ("greater_than_equal", "less_than_equal"):
         limit = error.get("ctx", {}).get("ge", error.get("ctx", {}).get("le"))
         relation = "at least" if kind == "greater_than_equal" else "at most"

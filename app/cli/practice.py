@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import TYPE_CHECKING
 
 from app.cli.common import (
     EXIT_USAGE,
@@ -13,6 +15,9 @@ from app.cli.common import (
     check_tags,
     require_terminal,
 )
+
+if TYPE_CHECKING:
+    from app.bank.index import Bank
 
 NOT_A_TERMINAL_HINT = "for scripts, use drillbit list, show, stats or export"
 
@@ -76,18 +81,26 @@ def cmd_practice(args: argparse.Namespace) -> int:
         raise UserError("--count must be at least 1", EXIT_USAGE)
     if args.loop:
         _check_loop_options(args)
-    args.preloaded_bank = None
-    if args.skill or args.tag or args.loop:
-        # Names are checked before anything starts; the TUI then takes this bank as loaded.
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # Usage errors first, though no screen can start; on a terminal the names are checked
+        # once the bank has loaded beside Textual's import (run_tui), not before it.
         from app.bank.cache import load_bank_cached
         from app.paths import bank_dirs
 
-        args.preloaded_bank = load_bank_cached(bank_dirs(args.bank or ()))
-        bank = args.preloaded_bank[0]
-        check_skills(bank, args.skill or ())
-        check_tags(bank, args.tag or ())
-        check_loop(bank, args.loop)
+        check_practice_names(load_bank_cached(bank_dirs(args.bank or ()))[0], args)
     require_terminal("the practice screen", NOT_A_TERMINAL_HINT)
     from app.tui.launch import run_tui
 
-    return run_tui(args, practice=True)
+    names_given = args.skill or args.tag or args.loop
+    return run_tui(
+        args,
+        practice=True,
+        check=(lambda bank: check_practice_names(bank, args)) if names_given else None,
+    )
+
+
+def check_practice_names(bank: Bank, args: argparse.Namespace) -> None:
+    """Unknown skills, tags and loops are usage errors, with the valid names."""
+    check_skills(bank, args.skill or ())
+    check_tags(bank, args.tag or ())
+    check_loop(bank, args.loop)

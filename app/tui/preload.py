@@ -24,16 +24,9 @@ class PreloadError(Exception):
 
 
 class Preload:
-    def __init__(
-        self,
-        bank_dirs: list[Path],
-        db_path: Path,
-        loaded: tuple[Bank, list[Problem]] | None = None,
-    ) -> None:
-        """``loaded``: the bank when the CLI already loaded it (to check the names given)."""
+    def __init__(self, bank_dirs: list[Path], db_path: Path) -> None:
         self.bank_dirs = bank_dirs
         self.db_path = db_path
-        self._loaded = loaded
         self._done = threading.Event()
         self._result: tuple[Bank, list[Problem], Store] | None = None
         self._error: Exception | None = None
@@ -50,7 +43,7 @@ class Preload:
         from app.store.db import Store, StoreError
 
         try:
-            bank, problems = self._loaded or load_bank_cached(self.bank_dirs)
+            bank, problems = load_bank_cached(self.bank_dirs)
             # The integrity check starts once the first screen is shown (see
             # DrillbitApp.first_screen_ready); writes wait for it.
             store = Store(self.db_path, verify="later")
