@@ -33,3 +33,30 @@ def test_schema_describes_question_fields() -> None:
     question = schema["$defs"]["Question"]
     assert set(question["required"]) == {"id", "title", "difficulty", "time", "prompt", "answer"}
     assert question["additionalProperties"] is False
+
+
+def _nodes(node: object):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _nodes(value)
+
+
+def test_schemas_are_written_for_editors() -> None:
+    """What the YAML language server shows curators (issue 15, item 7)."""
+    for text in (schema_text(), loops_schema_text()):
+        schema = json.loads(text)
+        for node in _nodes(schema):
+            for name, field in node.get("properties", {}).items():
+                assert field.get("description"), name  # hover says what every field is
+            if "pattern" in node:
+                assert node["patternErrorMessage"].startswith("Must be a ")
+            assert node.get("default", "not null") is not None  # no `null` in snippets
+    question = json.loads(schema_text())["$defs"]["Question"]["properties"]
+    assert list(question)[:5] == ["id", "title", "difficulty", "time", "kind"]  # curator order
+    loops = json.loads(loops_schema_text())
+    assert set(loops["properties"]) == {"loops"}  # its own schema: no skill-file keys
+    assert "skill" not in json.loads(schema_text()).get("anyOf", [{}])[0]

@@ -139,7 +139,9 @@ class Choice:
     """One option of a quick-fire multiple-choice question."""
 
     text: Text
+    """The option as the candidate reads it."""
     correct: Flag = False
+    """true for a right option (at least one must be); write true or false."""
 
 
 @model
@@ -147,7 +149,9 @@ class FollowUp:
     """A question the interviewer may ask next, optionally with its answer."""
 
     question: Text
+    """What the interviewer asks next (Markdown)."""
     answer: OptionalText = None
+    """The answer to expect, shown after the reveal (Markdown)."""
 
 
 @model
@@ -157,12 +161,15 @@ class Question:
     id: Slug
     """Unique, stable slug across the bank; history keys on it."""
     title: Text
+    """A short title, shown in lists and above the prompt."""
     difficulty: Difficulty
+    """easy, medium or hard, for the role's level."""
     time: Duration
     """A time budget such as 90s, 8m, 1h or 1h30m."""
     kind: Kind = "concept"
-    """concept, scenario, design, debugging, quick-fire or behavioural."""
+    """concept, scenario, design, debugging, quick-fire, behavioural or coding."""
     tags: Annotated[list[Text], Rule(strict=True)] = field(default_factory=list)
+    """Topics for filtering with --tag, such as [tcp, tls]."""
     prompt: Text
     """The question as the candidate sees it (Markdown)."""
     hints: Annotated[list[Text], Rule(strict=True)] = field(default_factory=list)
@@ -170,11 +177,13 @@ class Question:
     answer: Text
     """The model answer (Markdown)."""
     rubric: Annotated[list[RubricPoint], Rule(strict=True)] = field(default_factory=list)
+    """Key points a good answer makes, each one checkable claim with a weight."""
     follow_ups: Annotated[
         list[Annotated[FollowUp, Before(_follow_up_from_text, _text_or)]], Rule(strict=True)
     ] = field(default_factory=list)
     """Markdown strings, or {question, answer} mappings."""
     references: Annotated[list[Text], Rule(strict=True)] = field(default_factory=list)
+    """Where the facts come from: RFC sections, official documentation, papers."""
     interviewer_notes: OptionalText = None
     """Hidden from candidates until the answer is revealed."""
     red_flags: Annotated[list[Text], Rule(strict=True)] = field(default_factory=list)
