@@ -362,6 +362,20 @@ def test_cmd_new_adds_to_a_skill_directory(run: Run, tmp_path: Path) -> None:
     assert not (bank / "kernel.yaml").exists()
 
 
+def test_cmd_new_starts_a_part_file_when_the_skill_file_is_nearly_full(
+    run: Run, bank_copy: Path
+) -> None:
+    path = bank_copy / "debugging.yaml"
+    path.write_text(path.read_text() + "#" * (1024 * 1024 - path.stat().st_size - 1000) + "\n")
+    code, out, err = run("new", "--bank", str(bank_copy), "--skill", "debugging", "--no-edit")
+    assert code == 0, out + err
+    part = bank_copy / "debugging" / "more-1.yaml"
+    assert f"the question goes into {part}" in out
+    assert "dbg-new-1" in part.read_text()
+    _, problems = load_bank([bank_copy])
+    assert only_placeholders(problems)
+
+
 def test_cmd_new_never_writes_into_an_installed_bank(run: Run, tmp_path: Path) -> None:
     installed = tmp_path / "lib" / "python3.11" / "site-packages" / "app" / "questions"
     shutil.copytree(FIXTURE_BANK, installed)

@@ -266,6 +266,7 @@ def scaffold(
     title: str | None = None,
     difficulty: str = "medium",
     kind: str = "concept",
+    skill_ids: Iterable[str] = (),
 ) -> Scaffolded:
     """Append a new question to the skill file at ``path`` and return where it went.
 
@@ -290,7 +291,7 @@ def scaffold(
     except YAMLError:
         parsed = None
     own_ids = raw_ids(parsed)
-    prefix = id_prefix(skill, own_ids)
+    prefix = id_prefix(skill, own_ids or skill_ids)
     if not _SLUG.match(prefix):
         prefix = skill
     question_id = fresh_id(prefix, [*taken_ids, *own_ids])
@@ -335,6 +336,36 @@ title: "{title}"
 description: "{description}"
 questions: []
 """
+
+
+ROOM_FOR_A_QUESTION = 64 * 1024
+"""Room kept below the 1 MiB limit for the question ``new`` appends, placeholders and all."""
+
+PART_FILE = """\
+# yaml-language-server: $schema=../schema.json
+skill: {skill}
+questions: []
+"""
+
+
+def file_with_room(path: Path, skill: str) -> Path:
+    """``path``, or a new file in the skill's directory when ``path`` is too close to the
+    1 MiB limit to take another question."""
+    from app.bank.loader import MAX_FILE_BYTES
+
+    try:
+        if path.stat().st_size + ROOM_FOR_A_QUESTION <= MAX_FILE_BYTES:
+            return path
+    except OSError:
+        return path  # scaffold reports it
+    directory = path.parent if path.parent.name == skill else path.parent / skill
+    directory.mkdir(exist_ok=True)
+    number = 1
+    while (directory / f"more-{number}.yaml").exists():
+        number += 1
+    part = directory / f"more-{number}.yaml"
+    write_atomically(part, PART_FILE.format(skill=skill).encode("utf-8"))
+    return part
 
 
 def start_skill(bank: Path, skill: str) -> Path:

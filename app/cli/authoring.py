@@ -90,6 +90,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     from app.authoring.scaffold import (
         ScaffoldError,
         bank_raw_ids,
+        file_with_room,
         scaffold,
         skill_file,
         start_skill,
@@ -136,6 +137,15 @@ def cmd_new(args: argparse.Namespace) -> int:
             raise UserError(f"{first}: cannot create: {error.strerror or error}") from None
         out(f"{path}:1: started skill '{skill}'; fill in its title and description")
     try:
+        roomy = file_with_room(path, skill)
+    except OSError as error:
+        raise UserError(f"{path.parent}: cannot create: {error.strerror or error}") from None
+    skill_ids: set[str] = set()
+    if roomy != path:
+        out(f"{path} is close to the 1 MiB limit: the question goes into {roomy}")
+        skill_ids = bank_raw_ids([path])  # the new file takes the prefix of the skill's ids
+        path = roomy
+    try:
         added = scaffold(
             path,
             skill,
@@ -143,6 +153,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             title=args.title,
             difficulty=args.difficulty,
             kind=args.kind,
+            skill_ids=skill_ids,
         )
     except ScaffoldError as error:
         raise UserError(str(error)) from None
