@@ -223,7 +223,9 @@ def test_id_prefix_and_fresh_id() -> None:
 
 
 def test_placeholder_question_is_valid_but_for_its_placeholders_in_every_kind(write_bank) -> None:
-    for kind in ("concept", "scenario", "design", "debugging", "quick-fire", "behavioural"):
+    from app.bank.models import KINDS
+
+    for kind in KINDS:
         path = write_bank("skill: network-protocols\ntitle: N\ndescription: D\nquestions:\n")
         scaffold(path, "network-protocols", [], kind=kind, difficulty="hard")
         bank, problems = load_bank([path])

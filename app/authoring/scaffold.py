@@ -123,6 +123,8 @@ def new_question(
         fields[key] = PLACEHOLDERS[key]
     if kind == "quick-fire":
         fields["choices"] = PLACEHOLDERS["choices"]
+    if kind == "coding":
+        fields["code"] = PLACEHOLDERS["code"]
     return _block(fields)
 
 

@@ -37,6 +37,11 @@ KINDS: tuple[Kind, ...] = (
     "behavioural",
     "coding",
 )
+Language = Literal["python", "go", "rust"]
+LANGUAGES: tuple[Language, ...] = ("python", "go", "rust")
+CODE_TIMEOUT_DEFAULT = "10s"
+CODE_TIMEOUT_RANGE = (1, 120)
+"""Seconds a coding exercise's run (compile and tests) may be given, at least and at most."""
 
 # Pydantic's configuration for every model: unknown keys are errors; strictness is per field
 # (see Rule), because a strict dataclass would refuse the plain mappings YAML gives.
@@ -155,6 +160,50 @@ class FollowUp:
 
 
 @model
+class LanguageCode:
+    """One language of a coding exercise: what the candidate starts from, the reference and the tests."""
+
+    starter: Text
+    """Compiles or imports, and fails at least one test."""
+    solution: Text
+    """The reference solution, shown after the reveal; passes every test."""
+    tests: Text
+    """Python: a unittest module importing ``solution``; Go: a ``package solution`` _test.go
+    file; Rust: a ``mod tests`` appended to the code under ``#[cfg(test)]``."""
+
+
+@model
+class CodeBlock:
+    """The runnable part of a coding exercise: the languages it offers and the run's timeout."""
+
+    timeout: Duration = CODE_TIMEOUT_DEFAULT
+    """Wall-clock limit of one run (compile and tests), 1s to 120s; default 10s."""
+    python: LanguageCode | None = None
+    """Python 3.11, standard library only: solution.py and a unittest module."""
+    go: LanguageCode | None = None
+    """Go 1.19, standard library only: package solution and a _test.go file."""
+    rust: LanguageCode | None = None
+    """Rust 1.63 (edition 2021), standard library only: the code and a mod tests."""
+
+    def __post_init__(self) -> None:
+        if not self.languages:
+            raise ValueError("code needs at least one language (python, go or rust)")
+        low, high = CODE_TIMEOUT_RANGE
+        if not low <= parse_duration(self.timeout) <= high:
+            raise FieldError("timeout", f"code timeout must be between {low}s and {high}s")
+
+    @property
+    def languages(self) -> dict[Language, LanguageCode]:
+        """The languages offered, in the order python, go, rust."""
+        found = {language: getattr(self, language) for language in LANGUAGES}
+        return {language: code for language, code in found.items() if code is not None}
+
+    @property
+    def timeout_seconds(self) -> int:
+        return parse_duration(self.timeout)
+
+
+@model
 class Question:
     """One interview question, as a curator writes it in a bank file."""
 
@@ -190,10 +239,18 @@ class Question:
     """Answers that should worry an interviewer."""
     choices: Annotated[list[Choice], Rule(strict=True)] | None = None
     """For quick-fire multiple choice; graded automatically."""
+    code: CodeBlock | None = None
+    """For kind coding (and only for it): starter, solution and tests per language."""
 
     def __post_init__(self) -> None:
         # Pydantic reports a ValueError raised here like any other validation error; the
         # loader places a FieldError at its field.
+        if self.kind == "coding" and self.code is None:
+            raise FieldError("kind", "kind coding needs a code block")
+        if self.code is not None and self.kind != "coding":
+            raise FieldError("code", f"code is only for kind coding, not {self.kind}")
+        if self.kind == "coding" and self.choices is not None:
+            raise FieldError("choices", "a coding exercise has no choices")
         if self.choices is not None:
             if len(self.choices) < 2:
                 raise FieldError("choices", "choices needs at least two options")

@@ -30,6 +30,19 @@ PLACEHOLDERS: dict[str, Any] = {
         {"question": "TODO: a question to ask next", "answer": "TODO: the answer to expect"},
     ],
     "references": ["TODO: an RFC section, a documentation URL or a paper"],
+    "code": {
+        "timeout": "10s",
+        "python": {
+            "starter": "def solve(data):\n    raise NotImplementedError  # TODO: the starter\n",
+            "solution": "def solve(data):\n    return data  # TODO: the reference solution\n",
+            "tests": (
+                "import unittest\n\nfrom solution import solve\n\n\n"
+                "class SolveTest(unittest.TestCase):\n"
+                "    def test_todo_name_each_test_after_a_behaviour(self):\n"
+                "        self.assertEqual(solve(1), 1)\n"
+            ),
+        },
+    },
     "interviewer_notes": "TODO: what to listen for; hidden until the answer is revealed",
     "red_flags": ["TODO: an answer that should worry an interviewer"],
     "choices": [
@@ -44,7 +57,7 @@ _NEW_ID = re.compile(r"-new-\d+$")
 
 def _texts(value: Any) -> set[str]:
     if isinstance(value, str):
-        return {value} if value.startswith("TODO") else set()
+        return {value} if "TODO" in value or "test_todo" in value else set()
     if isinstance(value, dict):
         return set().union(*map(_texts, value.values()))
     if isinstance(value, list):
