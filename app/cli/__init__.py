@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, NoReturn
 
 from app import __version__
-from app.cli.common import EXIT_OK, EXIT_USAGE, UserError, did_you_mean, err
+from app.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, UserError, did_you_mean, err
 
 
 class Command(NamedTuple):
@@ -46,6 +46,8 @@ COMMANDS: list[Command] = [
     Command("export-anki", "authoring", "write the bank as an Anki deck (.apkg)"),
     Command("calibrate", "authoring", "flag time budgets and rubric points"),
     Command("bank", "bank", "coverage of the bank: skills x difficulty, kinds, quality"),
+    Command("run", "coding", "run a coding exercise's tests on your code (or its solution)"),
+    Command("doctor", "coding", "the toolchains found for coding exercises, and the sandbox"),
 ]
 _COMMAND_NAMES = frozenset(command.name for command in COMMANDS)
 
@@ -142,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(arguments).parse_args(arguments)
     handler = getattr(args, "handler", None)
+    from app.paths import ConfigError
+
     try:
         if handler is None:
             from app.cli.practice import cmd_home
@@ -151,6 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         err(f"drillbit: {error}")
         return error.code
+    except ConfigError as error:
+        err(f"drillbit: {error}")
+        return EXIT_ERROR
     except KeyboardInterrupt:
         err("drillbit: interrupted")
         return 130

@@ -446,6 +446,12 @@ class QuestionScreen(DrillbitScreen):
         if placement is None:
             self.notify("This question is no longer in the bank.", severity="warning")
             return
+        from app.paths import own_bank_advice
+
+        advice = own_bank_advice(placement.path)
+        if advice:  # never edit the installed package: the next install would undo it
+            self.notify(advice, title="Not editing", severity="warning", markup=False, timeout=20)
+            return
         try:
             command = editor_command(placement.path, placement.line)
         except EditorError as error:
