@@ -21,7 +21,7 @@ from app.practice.request import PracticeRequest, Refusal, start_session
 from app.practice.session import PracticeSession
 from app.store.db import Store, StoreError
 from app.tui.messages import BankLoaded, LoadFailed, SessionFinished
-from app.tui.preload import Preload
+from app.tui.preload import Preload, PreloadError
 
 MIN_SIZE = (60, 16)
 """Columns and lines below which a screen cannot show its layout (see TooSmallScreen)."""
@@ -110,7 +110,7 @@ class DrillbitApp(App[None]):
         """Post what the preload gave (waiting for it when called from the worker)."""
         try:
             bank, problems, store = preload.result()
-        except StoreError as error:
+        except (StoreError, PreloadError) as error:
             self.post_message(LoadFailed(str(error)))
             return
         self.store = store

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 
 import pytest
+from textual import events
 from textual.widgets import Button, SelectionList, Static, TextArea
 
 from app.practice.planner import Filters
@@ -277,6 +278,25 @@ async def test_editor_in_textarea_keeps_single_keys(make_app) -> None:
         await pilot.press("i", "h", "s", "q", "space", "1")
         assert screen.query_one(TextArea).text == "hsq 1"
         assert screen.session.current.hints_used == 0 and not screen.session.current.revealed
+
+
+async def test_keys_pressed_while_the_screen_mounts_are_kept(make_app, monkeypatch) -> None:
+    """The prompt paints before the editor and the rest are mounted; a key typed in between
+    (here h, for a hint) is replayed once they are, not dropped."""
+    mount_rest = QuestionScreen._mount_rest
+
+    async def mount_rest_later(self: QuestionScreen) -> None:
+        self.post_message(events.Key("h", "h"))
+        self.call_after_refresh(mount_rest, self)
+
+    monkeypatch.setattr(QuestionScreen, "_mount_rest", mount_rest_later)
+    app = make_app(PracticeRequest(mode="new", count=1, filters=NET_ONLY))
+    async with app.run_test() as pilot:
+        await wait_loaded(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen) and screen.ready
+        assert screen.session.current.hints_used == 1
+        assert "Hint 1" in text_of(screen, "#q-hints")
 
 
 async def test_practice_that_matches_nothing_lands_on_home(make_app) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
@@ -76,6 +76,7 @@ class QuestionScreen(CodingScreen):
         self._save_failed = False
         self.ready = False
         """True once the widgets mounted after the first paint are there; keys wait for it."""
+        self._early_keys: list[events.Key] = []
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -111,7 +112,18 @@ class QuestionScreen(CodingScreen):
         self.ready = True
         self._set_wide(self.size.width)
         self.show_item()
+        for key in self._early_keys:
+            self.app.post_message(events.Key(key.key, key.character))
+        self._early_keys.clear()
         self.drillbit.first_screen_ready()
+
+    def on_key(self, event: events.Key) -> None:
+        # A key typed between the first paint and the rest of the mount is kept for later, not
+        # dropped: its action may need a widget that is not there yet.
+        if not self.ready:
+            event.stop()
+            event.prevent_default()
+            self._early_keys.append(event)
 
     def on_resize(self, event: Resize) -> None:
         self._set_wide(event.size.width)
@@ -441,6 +453,12 @@ class QuestionScreen(CodingScreen):
         placement = bank.placements.get(self.session.current.entry.id)
         if placement is None:
             self.notify("This question is no longer in the bank.", severity="warning")
+            return
+        from app.paths import own_bank_advice
+
+        advice = own_bank_advice(placement.path)
+        if advice:  # never edit the installed package: the next install would undo it
+            self.notify(advice, title="Not editing", severity="warning", markup=False, timeout=20)
             return
         try:
             command = editor_command(placement.path, placement.line)
