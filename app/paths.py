@@ -56,3 +56,8 @@ def database_path(explicit: str | Path | None = None) -> Path:
     if from_env:
         return Path(from_env).expanduser()
     return data_dir() / "history.sqlite3"
+
+
+def config_file() -> Path:
+    """The settings file (TOML): ``server = "postgresql://..."`` for team mode."""
+    return config_dir() / "config.toml"

@@ -924,13 +924,13 @@ class Store:
     def export_rows(self) -> dict[str, list[dict[str, Any]]]:
         # The export format predates the sync bookkeeping (rev), which stays out of it.
         sessions = [
-            {key: row[key] for key in row.keys() if key != "rev"}
+            {key: value for key, value in dict(row).items() if key != "rev"}
             for row in self._read("SELECT * FROM sessions ORDER BY id")
         ]
         # Budgets recorded before they were bounded are written within the bounds import takes.
         attempts = [
             {
-                **{key: row[key] for key in row.keys() if key != "rev"},
+                **{key: value for key, value in dict(row).items() if key != "rev"},
                 "time_budget_s": min(max(row["time_budget_s"], MIN_BUDGET_S), MAX_BUDGET_S),
             }
             for row in self._read("SELECT * FROM attempts ORDER BY id")
