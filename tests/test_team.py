@@ -33,10 +33,13 @@ def practise(
     *,
     answer: str = "an answer",
     reschedule: bool = True,
+    coverage: float = 0.5,
+    ticked: tuple[int, ...] = (0,),
+    skill: str = "networking",
 ) -> int:
     """One session with one rated attempt, through the store's API as the TUI uses it."""
     session = store.start_session("auto", reschedule=reschedule, now=at)
-    attempt = store.start_attempt(session, question_id, "networking", "hash", 300, now=at)
+    attempt = store.start_attempt(session, question_id, skill, "hash", 300, now=at)
     review = (
         scheduler.reviewer(question_id, scheduler.Grade(grade), at, 60_000) if reschedule else None
     )
@@ -46,8 +49,8 @@ def practise(
         answer=answer,
         time_spent_ms=60_000,
         hints_used=0,
-        rubric_ticked=[0],
-        rubric_coverage=0.5,
+        rubric_ticked=list(ticked),
+        rubric_coverage=coverage,
         auto_grade=None,
         review=review,
         now=at,

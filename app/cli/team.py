@@ -6,8 +6,16 @@ The logic lives in ``app.team``; these functions read the options, report and ex
 from __future__ import annotations
 
 import argparse
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from app.cli.common import EXIT_OK, EXIT_USAGE, UserError, err, open_store, out
+from app.cli.common import EXIT_OK, EXIT_USAGE, UserError, err, open_store, out, print_table
+from app.team.server import ServerError
+
+if TYPE_CHECKING:
+    from app.authoring.calibrate import QuestionFacts
+    from app.bank.index import Bank
 
 
 def add_server_option(parser: argparse.ArgumentParser) -> None:
@@ -16,6 +24,13 @@ def add_server_option(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="a PostgreSQL URL (default: $DRILLBIT_SERVER, else server in the config file)",
     )
+
+
+def add_team_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--team", action="store_true", help="over the whole team, from the team server"
+    )
+    add_server_option(parser)
 
 
 def team_url(args: argparse.Namespace) -> str:
@@ -100,4 +115,74 @@ def cmd_server(args: argparse.Namespace) -> int:
     except server.ServerError as error:
         raise UserError(str(error)) from None
     out(f"added {args.name} as {args.role}")
+    return EXIT_OK
+
+
+# -- drillbit calibrate --team, drillbit stats --team ----------------------------------------
+
+
+def calibrate_team(args: argparse.Namespace, facts: Sequence[QuestionFacts]) -> int:
+    from app.team import report
+
+    url = team_url(args)
+    try:
+        results = report.calibrate_team(url, facts)
+    except ServerError as error:
+        raise UserError(str(error)) from None
+    if args.format == "json":
+        document = {
+            "thresholds": {
+                "pass": report.PASS,
+                "min_people": report.MIN_PEOPLE,
+                "low_discrimination": report.LOW_DISCRIMINATION,
+            },
+            "questions": [item.as_dict() for item in results],
+            "without_attempts": len(facts) - len(results),
+        }
+        out(json.dumps(document, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not results:
+        out(f"No rated attempts on the server yet for {len(facts)} question(s).")
+        return EXIT_OK
+    print_table(report.TABLE_HEADER, report.table_rows(results))
+    flagged = [item for item in results if item.flags]
+    out(
+        f"{len(results)} question(s) attempted by the team, {len(facts) - len(results)} not;"
+        f" {sum(len(item.flags) for item in flagged)} flag(s) on {len(flagged)} question(s)"
+    )
+    if flagged:
+        out("")
+        out("Flags:")
+        for item in flagged:
+            for flag in item.flags:
+                out(f"  {item.question_id}: {flag.message}")
+    return EXIT_OK
+
+
+def stats_team(args: argparse.Namespace, bank: Bank) -> int:
+    from app.authoring.calibrate import question_facts
+    from app.team import report
+
+    url = team_url(args)
+    wanted = set(args.skill or ())
+    try:
+        skills = [s for s in report.skills_team(url) if not wanted or s.skill in wanted]
+        questions = report.calibrate_team(url, question_facts(bank, sorted(wanted)))
+    except ServerError as error:
+        raise UserError(str(error)) from None
+    if args.format == "json":
+        document = {
+            "skills": [item.as_dict() for item in skills],
+            "questions": [item.as_dict() for item in questions],
+        }
+        out(json.dumps(document, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not skills:
+        out("No rated attempts on the server yet.")
+        return EXIT_OK
+    out("Per skill (readiness: mean score per person; ready: people at the pass mark)")
+    print_table(report.SKILLS_HEADER, report.skills_table(skills))
+    out("")
+    out("Per question")
+    print_table(report.TABLE_HEADER, report.table_rows(questions))
     return EXIT_OK
