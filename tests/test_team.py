@@ -302,3 +302,28 @@ def test_kill_9_during_a_sync_then_again_converges(
         assert admin.execute(
             "SELECT count(*), count(DISTINCT uuid) FROM drillbit.reviews"
         ).fetchone() == (12, 12)
+
+
+def test_background_sync_after_a_session(pg_database: Database, tmp_path: Path) -> None:
+    from app.team.sync import sync_in_background
+
+    db = tmp_path / "h.sqlite3"
+    with Store(db) as store:
+        practise(store, "q-dns", 3, T0)
+    lines: list[str] = []
+    assert sync_in_background(db, lines.append) is None  # no server configured: nothing runs
+    down = f"postgresql://nobody@/drillbit?host={tmp_path}&port=1"
+    thread = sync_in_background(db, lines.append, url=down)
+    assert thread is not None
+    thread.join()
+    assert len(lines) == 1 and lines[0].startswith("sync failed, will retry next time")
+    name = unique_role("cand")
+    url = team(pg_database, (name, "candidate"))[name]
+    (tmp_path / "xdg-config" / "drillbit").mkdir(parents=True)
+    (tmp_path / "xdg-config" / "drillbit" / "config.toml").write_text(f'server = "{url}"\n')
+    thread = sync_in_background(db, lines.append)
+    assert thread is not None
+    thread.join()
+    assert len(lines) == 1
+    with psycopg.connect(pg_database.url()) as admin:
+        assert admin.execute("SELECT count(*) FROM drillbit.reviews").fetchone() == (1,)
