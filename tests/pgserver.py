@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,18 +53,8 @@ def _as_postgres(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
-    bin_dir = _bin_dir()
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        bin_dir = None
-    if bin_dir is None:
-        reason = "team tests need PostgreSQL (initdb, pg_ctl) and psycopg; .ci/run installs them"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true: {reason}")
-        pytest.skip(reason)
+def start_cluster(bin_dir: Path) -> tuple[Cluster, Callable[[], None]]:
+    """Start a throwaway cluster; returns it and the function that stops and removes it."""
     root = Path(tempfile.mkdtemp(prefix="drillbit-pg-"))
     os.chmod(root, 0o755)
     data, sockets = root / "data", root / "sockets"
@@ -80,7 +70,7 @@ def pg_cluster() -> Iterator[Cluster]:
     )
     options = (
         f"-k {sockets} -p {PORT} -c listen_addresses='' -c fsync=off"
-        " -c max_connections=60 -c shared_buffers=64MB"
+        " -c max_connections=60 -c shared_buffers=128MB"
     )
     subprocess.run(
         _as_postgres(
@@ -98,9 +88,8 @@ def pg_cluster() -> Iterator[Cluster]:
         ),
         **quiet,  # type: ignore[arg-type]
     )
-    try:
-        yield Cluster(sockets)
-    finally:
+
+    def stop() -> None:
         subprocess.run(
             _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
             stdout=subprocess.DEVNULL,
@@ -108,6 +97,32 @@ def pg_cluster() -> Iterator[Cluster]:
             check=False,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+    return Cluster(sockets), stop
+
+
+def find_server() -> Path | None:
+    """The PostgreSQL binaries, if they and psycopg are installed."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return None
+    return _bin_dir()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    bin_dir = find_server()
+    if bin_dir is None:
+        reason = "team tests need PostgreSQL (initdb, pg_ctl) and psycopg; .ci/run installs them"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true: {reason}")
+        pytest.skip(reason)
+    cluster, stop = start_cluster(bin_dir)
+    try:
+        yield cluster
+    finally:
+        stop()
 
 
 @dataclass

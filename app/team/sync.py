@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.store.db import Store, StoreError, to_text, utc_now
-from app.team.server import ServerError, check_usable, connect
+from app.team.server import SCHEMA_VERSION, ServerError, check_usable, connect
 
 if TYPE_CHECKING:
     import psycopg
@@ -171,13 +171,24 @@ def sync(store: Store, url: str, now: Callable[[], datetime] = utc_now) -> SyncR
 def _sync(
     store: Store, connection: psycopg.Connection[Any], now: Callable[[], datetime]
 ) -> SyncReport:
-    check_usable(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_user, now(), value FROM drillbit.meta WHERE key = 'server_id'"
-        )
-        user, server_now, server_id = cursor.fetchone() or ("", utc_now(), "")
-    connection.rollback()
+    import psycopg
+
+    try:
+        # One round trip for what a sync with nothing new needs to know of the server.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_user, now(), max(value) FILTER (WHERE key = 'server_id'),"
+                " max(value) FILTER (WHERE key = 'application'),"
+                " max(value) FILTER (WHERE key = 'schema_version') FROM drillbit.meta"
+            )
+            user, server_now, server_id, application, version = cursor.fetchone() or ()
+        connection.rollback()
+    except psycopg.errors.UndefinedTable:
+        application = version = None
+        connection.rollback()
+    if application != "drillbit" or version != str(SCHEMA_VERSION):
+        check_usable(connection)  # says what is wrong
+        raise ServerError("not a drillbit server; left untouched")
     skew = server_now - now()
     target = f"{server_id}/{user}"
     if store.meta("sync_target") != target:
@@ -196,7 +207,10 @@ def _sync(
 
     pulled_rows, watermark = _pull(connection, int(store.meta("pulled_xid") or 0), my_xid)
     _checkpoint("pull-fetched")
-    replayed = store.apply_pulled(pulled_rows, {"pulled_xid": str(watermark)})
+    replayed: set[str] = set()
+    if any(pulled_rows.values()) or my_xid is not None:
+        replayed = store.apply_pulled(pulled_rows, {"pulled_xid": str(watermark)})
+    # else nothing to write: the old watermark still bounds what the next pull must read.
     _checkpoint("pull-applied")
     return SyncReport(
         pushed=pushed,
