@@ -23,6 +23,7 @@ PASS = 0.6
 """A person passes a question when their mean score on it reaches this."""
 MIN_PEOPLE = 3
 LOW_DISCRIMINATION = 0.2
+WORK_MEM = "64MB"
 
 RATED = """
 rated AS (
@@ -35,54 +36,61 @@ rated AS (
     ORDER BY r.attempt_uuid, r.rated_at DESC, r.uuid DESC
 )"""
 
-QUESTIONS = f"""
+
+def questions_sql(max_points: int) -> str:
+    """One statement that reads the rated attempts once: totals per person, question and
+    version, from which come the totals per person and question (people, discrimination) and
+    the rubric point counts per version."""
+    indexes = range(max_points)
+    ticks = "".join(
+        f", count(*) FILTER (WHERE rubric_coverage IS NOT NULL AND rubric_ticked @> '[{i}]')"
+        f" AS tick_{i}"
+        for i in indexes
+    )
+    tick_sums = ", ".join(f"sum(tick_{i})" for i in indexes) or "0"
+    return f"""
 WITH {RATED},
+person_version AS (
+    SELECT owner, question_id, content_hash, max(skill) AS skill, count(*) AS n,
+        count(score) AS scored, sum(score) AS total, sum(duration_ms / 1000.0) AS seconds,
+        count(*) FILTER (WHERE rating = 1) AS again, count(*) FILTER (WHERE rating = 2) AS hard,
+        count(*) FILTER (WHERE rating = 3) AS good, count(*) FILTER (WHERE rating = 4) AS easy,
+        sum(rating) AS rating_sum, sum(rating * rating) AS rating_squares,
+        count(*) FILTER (WHERE rubric_coverage IS NOT NULL) AS graded{ticks}
+    FROM rated GROUP BY owner, question_id, content_hash
+),
 person_question AS (
-    SELECT owner, question_id, sum(score) AS total, count(score) AS scored, avg(score) AS mean
-    FROM rated GROUP BY owner, question_id
+    SELECT owner, question_id, sum(n) AS n, sum(scored) AS scored, sum(total) AS total,
+        sum(seconds) AS seconds, sum(again) AS again, sum(hard) AS hard, sum(good) AS good,
+        sum(easy) AS easy, sum(rating_sum) AS rating_sum, sum(rating_squares) AS rating_squares
+    FROM person_version GROUP BY owner, question_id
 ),
 person AS (
     SELECT owner, sum(total) AS total, sum(scored) AS scored FROM person_question GROUP BY owner
 ),
-separation AS (
-    SELECT pq.question_id,
-        corr(pq.mean, (p.total - pq.total) / (p.scored - pq.scored)) AS discrimination,
-        count(*) FILTER (WHERE p.scored > pq.scored) AS judged
-    FROM person_question pq JOIN person p USING (owner)
-    WHERE pq.scored > 0 AND p.scored > pq.scored
-    GROUP BY pq.question_id
-),
-passing AS (
-    SELECT question_id, count(*) AS people, count(*) FILTER (WHERE mean >= {PASS}) AS passed
-    FROM person_question WHERE scored > 0 GROUP BY question_id
+points AS (
+    SELECT question_id, jsonb_object_agg(content_hash, jsonb_build_array(graded, ticks)) AS points
+    FROM (
+        SELECT question_id, content_hash, sum(graded) AS graded, ARRAY[{tick_sums}] AS ticks
+        FROM person_version GROUP BY question_id, content_hash
+    ) per_version
+    GROUP BY question_id
 )
-SELECT q.question_id, max(q.skill) AS skill, count(DISTINCT q.owner) AS people,
-    count(*) AS attempts, avg(q.duration_ms / 1000.0) AS mean_seconds,
-    avg(q.duration_ms / 1000.0 / q.time_budget_s) AS time_ratio, avg(q.score) AS mean_score,
-    count(*) FILTER (WHERE q.rating = 1) AS again, count(*) FILTER (WHERE q.rating = 2) AS hard,
-    count(*) FILTER (WHERE q.rating = 3) AS good, count(*) FILTER (WHERE q.rating = 4) AS easy,
-    coalesce(stddev_samp(q.rating), 0) AS rating_spread,
-    max(s.discrimination) AS discrimination, coalesce(max(s.judged), 0) AS judged,
-    coalesce(max(p.people), 0) AS scored_people, coalesce(max(p.passed), 0) AS passed
-FROM rated q LEFT JOIN separation s USING (question_id) LEFT JOIN passing p USING (question_id)
-GROUP BY q.question_id ORDER BY q.question_id
+SELECT pq.question_id, count(*) AS people, sum(pq.n) AS attempts,
+    sum(pq.seconds) / sum(pq.n) AS mean_seconds, sum(pq.total) / nullif(sum(pq.scored), 0),
+    sum(pq.again), sum(pq.hard), sum(pq.good), sum(pq.easy),
+    coalesce(sqrt(greatest(sum(pq.rating_squares) - sum(pq.rating_sum) ^ 2 / sum(pq.n), 0)
+        / nullif(sum(pq.n) - 1, 0)), 0) AS rating_spread,
+    corr(pq.total / nullif(pq.scored, 0), (p.total - pq.total) / nullif(p.scored - pq.scored, 0))
+        AS discrimination,
+    count(*) FILTER (WHERE pq.scored > 0 AND p.scored > pq.scored) AS judged,
+    count(*) FILTER (WHERE pq.scored > 0) AS scored_people,
+    count(*) FILTER (WHERE pq.scored > 0 AND pq.total / pq.scored >= {PASS}) AS passed,
+    max(pt.points::text)::jsonb AS points
+FROM person_question pq JOIN person p USING (owner) LEFT JOIN points pt USING (question_id)
+GROUP BY pq.question_id ORDER BY pq.question_id
 """
 
-POINTS = f"""
-WITH {RATED}
-SELECT question_id, content_hash, count(*) FILTER (WHERE point IS NULL) AS graded,
-    array_agg(point ORDER BY point) FILTER (WHERE point IS NOT NULL) AS points,
-    array_agg(ticks ORDER BY point) FILTER (WHERE point IS NOT NULL) AS ticks
-FROM (
-    SELECT question_id, content_hash, NULL::int AS point, NULL::bigint AS ticks
-    FROM rated WHERE rubric_coverage IS NOT NULL
-    UNION ALL
-    SELECT question_id, content_hash, point::int, count(*) FROM rated,
-        jsonb_array_elements_text(rubric_ticked) AS point
-    WHERE rubric_coverage IS NOT NULL GROUP BY question_id, content_hash, point::int
-) counted
-GROUP BY question_id, content_hash
-"""
 
 SKILLS = f"""
 WITH {RATED},
@@ -169,7 +177,10 @@ def separation_flags(
 def fetch(url: str, sql: str) -> list[tuple[Any, ...]]:
     with connect(url) as connection:
         check_usable(connection)
-        with connection.cursor() as cursor:
+        with connection.transaction(), connection.cursor() as cursor:
+            # Totals per person and question are a few hundred thousand groups on a large team:
+            # hashed in memory rather than spilled to disk in batches (this transaction only).
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
             cursor.execute(sql)
             return cursor.fetchall()
 
@@ -177,27 +188,25 @@ def fetch(url: str, sql: str) -> list[tuple[Any, ...]]:
 def calibrate_team(url: str, facts: Sequence[QuestionFacts]) -> list[TeamCalibration]:
     """Per question of ``facts`` that the team attempted, in the order of ``facts``."""
     known = {fact.id: fact for fact in facts}
-    rows = {row[0]: row for row in fetch(url, QUESTIONS) if row[0] in known}
-    points: dict[str, tuple[int, dict[int, int]]] = {}
-    for question_id, content_hash, graded, indexes, ticks in fetch(url, POINTS):
-        fact = known.get(question_id)
-        if fact is not None and content_hash == fact.content_hash:
-            points[question_id] = (graded, dict(zip(indexes or (), ticks or (), strict=True)))
+    max_points = min(max((len(fact.rubric) for fact in facts), default=0), 64)
+    rows = {row[0]: row for row in fetch(url, questions_sql(max_points)) if row[0] in known}
     results = []
     for fact in facts:
         row = rows.get(fact.id)
         if row is None:
             continue
-        (_, _, people, attempts, mean_seconds, _, mean_score, *ratings) = row[:11]
-        spread, discrimination, judged, scored_people, passed = row[11:]
+        (_, people, attempts, mean_seconds, mean_score, *ratings) = row[:9]
+        spread, discrimination, judged, scored_people, passed, points = row[9:]
         mean_seconds = float(mean_seconds)
         ratio = mean_seconds / fact.budget_seconds  # against the budget the bank has now
+        attempts = int(attempts)
         flags: list[Flag] = []
         timing = time_flag(ratio, attempts, fact.budget_seconds, mean_seconds)
         if timing is not None:
             flags.append(timing)
-        graded, ticked = points.get(fact.id, (0, {}))
-        shares = tuple(ticked.get(i, 0) / graded for i in range(len(fact.rubric))) if graded else ()
+        # Point shares count only attempts at the current version: an edit may renumber points.
+        graded, ticks = (points or {}).get(fact.content_hash, (0, []))
+        shares = tuple(ticks[i] / graded for i in range(len(fact.rubric))) if graded else ()
         if shares:
             flags += point_flags(fact.rubric, shares, graded)
         disc = None if discrimination is None else float(discrimination)
