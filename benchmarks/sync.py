@@ -58,12 +58,35 @@ def fill(path: str) -> None:
             rating, coverage, spent = rng.randint(1, 4), rng.random(), rng.randint(10, 900) * 1000
             answer = f"answer {n}: " + "checked the retransmission counters with nstat; " * 3
             attempts.append(
-                (attempt_uuid, len(sessions), question, "networking", "h", moment, spent, 300,
-                 answer, "[0, 1]", coverage, rating, moment)
+                (
+                    attempt_uuid,
+                    len(sessions),
+                    question,
+                    "networking",
+                    "h",
+                    moment,
+                    spent,
+                    300,
+                    answer,
+                    "[0, 1]",
+                    coverage,
+                    rating,
+                    moment,
+                )
             )
             reviews.append(
-                (str(uuid.uuid4()), attempt_uuid, question, rating, moment, spent, device, answer,
-                 "[0, 1]", coverage)
+                (
+                    str(uuid.uuid4()),
+                    attempt_uuid,
+                    question,
+                    rating,
+                    moment,
+                    spent,
+                    device,
+                    answer,
+                    "[0, 1]",
+                    coverage,
+                )
             )
         db.executemany(
             "INSERT INTO sessions (uuid, started_at, ended_at, mode) VALUES (?, ?, ?, 'auto')",
