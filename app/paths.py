@@ -44,6 +44,12 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
+def go_build_cache() -> Path:
+    """Go's build cache for coding exercises, kept between runs so a run compiles only the
+    exercise (the one directory besides its own that a run may write)."""
+    return cache_dir() / "go-build"
+
+
 def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
@@ -61,3 +67,8 @@ def database_path(explicit: str | Path | None = None) -> Path:
 def config_file() -> Path:
     """The settings file (TOML): ``server = "postgresql://..."`` for team mode."""
     return config_dir() / "config.toml"
+
+
+def trust_file() -> Path:
+    """Which banks the user allowed to run code, each with the contents it had then."""
+    return config_dir() / "trusted-banks.json"

@@ -19,6 +19,17 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
     return [line(cells[0]), "  ".join("-" * w for w in widths), *(line(row) for row in cells[1:])]
 
 
+def printable(text: str) -> str:
+    """``text`` safe to write raw to a terminal: control characters (but newline and tab) and
+    bidirectional overrides shown as escapes, so bank or program output cannot drive it."""
+    return "".join(
+        char
+        if char in "\n\t" or (char.isprintable() and not 0x202A <= ord(char) <= 0x202E)
+        else (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+        for char in text
+    )
+
+
 def did_you_mean(word: str, options: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the option closest to ``word``, or nothing."""
     from difflib import get_close_matches

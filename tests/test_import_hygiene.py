@@ -19,8 +19,15 @@ CORE_MODULES = [
     "app.practice.session",
     "app.stats.compute",
     "app.store.exchange",
+    "app.team.sync",
+    "app.team.report",
     "app.paths",
     "app.cli",
+    "app.cli.coding",
+    "app.coding.runner",
+    "app.coding.trust",
+    "app.coding.report",
+    "app.practice.coding",
 ]
 
 

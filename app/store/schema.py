@@ -59,8 +59,29 @@ CREATE INDEX attempts_rated_by_question ON attempts(question_id, rubric_coverage
     WHERE status = 'rated';
 """
 
+# Version 4: coding exercises. An attempt's answer holds the candidate's code, saved as drafts
+# like any answer, with the language it is written in; every run of the tests is kept with the
+# code it ran and its result (JSON of app.coding.results.RunResult).
+V4 = """
+ALTER TABLE attempts ADD COLUMN language TEXT
+    CHECK (language IS NULL OR language IN ('python', 'go', 'rust'));
+CREATE TABLE code_runs (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+    language TEXT NOT NULL CHECK (language IN ('python', 'go', 'rust')),
+    started_at TEXT NOT NULL,
+    code TEXT NOT NULL,
+    status TEXT NOT NULL,
+    passed INTEGER NOT NULL CHECK (passed >= 0),
+    total INTEGER NOT NULL CHECK (total >= passed),
+    seconds REAL NOT NULL CHECK (seconds >= 0),
+    result TEXT NOT NULL CHECK (json_valid(result))
+);
+CREATE INDEX code_runs_attempt ON code_runs(attempt_id);
+"""
 
-# Version 4: history as an append-only log that syncs between devices (team mode, issue 16).
+# Version 5: history as an append-only log that syncs between devices (team mode, issue 16).
 # - ``meta`` holds this database's device id (and sync bookkeeping);
 # - ``reviews`` logs every rating with the answer as rated, ``undos`` takes one back as an event
 #   of its own; the ``cards`` table becomes a cache, replayed from the non-undone reviews;
@@ -68,7 +89,7 @@ CREATE INDEX attempts_rated_by_question ON attempts(question_id, rubric_coverage
 #   the last one without marking rows (rows pulled from a server carry -1 and are never pushed).
 # Rated attempts become reviews whose uuid derives from the attempt's, so two copies of one
 # database migrate to the same events.
-V4 = """
+V5 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO meta (key, value) VALUES ('device', lower(hex(randomblob(16))));
 INSERT INTO meta (key, value) VALUES ('rev', '1');
@@ -140,5 +161,5 @@ CREATE TRIGGER undos_added AFTER INSERT ON undos WHEN NEW.rev >= 0 BEGIN
 END;
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)
 SCHEMA_VERSION = len(MIGRATIONS)
