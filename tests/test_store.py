@@ -6,9 +6,9 @@ import multiprocessing
 import os
 import signal
 import sqlite3
-from contextlib import closing
 import subprocess
 import sys
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 from typing import Any

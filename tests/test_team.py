@@ -327,3 +327,12 @@ def test_background_sync_after_a_session(pg_database: Database, tmp_path: Path) 
     assert len(lines) == 1
     with psycopg.connect(pg_database.url()) as admin:
         assert admin.execute("SELECT count(*) FROM drillbit.reviews").fetchone() == (1,)
+
+
+def test_clock_skew_above_five_minutes_is_reported(pg_database: Database, tmp_path: Path) -> None:
+    name = unique_role("cand")
+    url = team(pg_database, (name, "candidate"))[name]
+    with Store(tmp_path / "h.sqlite3") as store:
+        fast = sync(store, url, now=lambda: datetime.now(UTC) + timedelta(minutes=9))
+        assert fast.skew_warning is not None and "9 minutes ahead of" in fast.skew_warning
+        assert sync(store, url).skew_warning is None
