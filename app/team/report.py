@@ -307,9 +307,11 @@ def skills_team(url: str) -> list[TeamSkill]:
 
 
 def skills_table(skills: Sequence[TeamSkill]) -> list[tuple[str, ...]]:
+    from app.textfmt import printable
+
     return [
         (
-            item.skill,
+            printable(item.skill),  # written by whoever practised: may hold escapes
             str(item.people),
             str(item.attempts),
             "-" if item.readiness is None else f"{item.readiness:.0%}",

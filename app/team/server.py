@@ -129,14 +129,17 @@ def connect(url: str, **options: Any) -> psycopg.Connection[Any]:
             url, connect_timeout=CONNECT_TIMEOUT_S, application_name="drillbit", **options
         )
     except psycopg.OperationalError as error:
-        raise ServerError(f"cannot reach the server: {_first_line(error)}") from None
+        raise ServerError(f"cannot reach the server: {first_line(error)}") from None
     except psycopg.ProgrammingError as error:
-        raise ServerError(f"not a PostgreSQL URL: {_first_line(error)}") from None
+        raise ServerError(f"not a PostgreSQL URL: {first_line(error)}") from None
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
+    """The gist of a libpq or server message, safe to print (a server chooses its text)."""
+    from app.textfmt import printable
+
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return lines[-1] if lines else type(error).__name__
+    return printable(lines[-1]) if lines else type(error).__name__
 
 
 def server_version(connection: psycopg.Connection[Any]) -> int | None:
@@ -238,7 +241,7 @@ def init(url: str) -> tuple[int, int]:
                     )
                 )
         except psycopg.errors.InsufficientPrivilege as error:
-            raise ServerError(f"not allowed: {_first_line(error)}") from None
+            raise ServerError(f"not allowed: {first_line(error)}") from None
     return before or 0, SCHEMA_VERSION
 
 
@@ -272,4 +275,4 @@ def add_user(url: str, name: str, role: str, password: str | None = None) -> Non
                         )
                     )
         except psycopg.errors.InsufficientPrivilege as error:
-            raise ServerError(f"not allowed: {_first_line(error)}") from None
+            raise ServerError(f"not allowed: {first_line(error)}") from None

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.store.db import Store, StoreError, to_text, utc_now
-from app.team.server import SCHEMA_VERSION, ServerError, check_usable, connect
+from app.team.server import SCHEMA_VERSION, ServerError, check_usable, connect, first_line
 
 if TYPE_CHECKING:
     import psycopg
@@ -163,10 +163,11 @@ def sync(store: Store, url: str, now: Callable[[], datetime] = utc_now) -> SyncR
         try:
             return _sync(store, connection, now)
         except psycopg.OperationalError as error:
-            raise ServerError(f"lost the server mid-sync (run sync again): {error}") from None
+            raise ServerError(
+                f"lost the server mid-sync (run sync again): {first_line(error)}"
+            ) from None
         except psycopg.Error as error:
-            message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            raise ServerError(f"the server refused the sync: {message}") from None
+            raise ServerError(f"the server refused the sync: {first_line(error)}") from None
 
 
 def _sync(
