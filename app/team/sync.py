@@ -88,6 +88,8 @@ PULLED = {
     "reviews": COLUMNS["reviews"],
     "undos": COLUMNS["undos"],
 }
+ORDER = {"sessions": "started_at", "attempts": "started_at", "reviews": "rated_at", "undos": "at"}
+"""Pulled rows arrive in the order they happened, so local ids follow time as on any device."""
 MOMENTS = {"started_at", "ended_at", "rated_at", "at"}
 JSON_COLUMNS = {"filters", "rubric_ticked"}
 FLAGS = {"reschedule", "schedules", "auto_grade"}
@@ -271,7 +273,7 @@ def _pull(
             cursor.execute(
                 f"SELECT {', '.join(columns)} FROM drillbit.{table}"
                 " WHERE owner = current_user AND txid >= %s::text::xid8"
-                " AND txid <> %s::text::xid8",
+                f" AND txid <> %s::text::xid8 ORDER BY {ORDER[table]}, uuid",
                 (str(since), str(my_xid or 0)),
             )
             rows[table] = [_local(columns, row) for row in cursor.fetchall()]
