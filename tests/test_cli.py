@@ -43,10 +43,10 @@ def test_validate_bad_file_prints_located_errors(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_validate_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+def test_validate_missing_path_finds_no_bank_files(tmp_path: Path) -> None:
     result = run(tmp_path, "validate", str(tmp_path / "nope"))
-    assert result.returncode == 2
-    assert "no such file or directory" in result.stderr
+    assert result.returncode == 1
+    assert "no such file or directory; no bank files found" in result.stderr
     assert "Traceback" not in result.stderr
 
 

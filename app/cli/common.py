@@ -58,6 +58,19 @@ def check_skills(bank: Bank, skills: Iterable[str]) -> None:
             raise unknown("skill", skill, bank.skills)
 
 
+def check_tags(bank: Bank, tags: Iterable[str]) -> None:
+    known: set[str] | None = None
+    for tag in tags:
+        known = known if known is not None else bank.tags()
+        if tag not in known:
+            raise unknown("tag", tag, known)
+
+
+def check_loop(bank: Bank, loop: str | None) -> None:
+    if loop is not None and loop not in bank.loops:
+        raise unknown("loop", loop, bank.loops)
+
+
 def check_ids(bank: Bank, ids: Sequence[str]) -> None:
     missing = [question_id for question_id in ids if question_id not in bank]
     if missing:
