@@ -39,6 +39,11 @@ def _scheduler() -> Scheduler:
     return Scheduler(enable_fuzzing=False, learning_steps=(), relearning_steps=())
 
 
+def warm_up() -> None:
+    """Import the FSRS library ahead of its first use (it takes a while)."""
+    _scheduler()
+
+
 def new_card(question_id: str, now: datetime) -> Card:
     from fsrs import Card
 

@@ -716,11 +716,13 @@ class Store:
         return [_attempt(row) for row in self._read(f"SELECT * FROM attempts {where} ORDER BY id")]
 
     def last_draft(self, question_id: str) -> str:
-        """The most recent unrated answer typed for a question (recovered after a crash)."""
+        """The answer typed for a question in a run that ended without closing its attempt (a
+        crash, ``kill -9``), unless the question was rated or skipped since."""
         rows = self._read(
             "SELECT answer FROM attempts WHERE question_id = ? AND status = 'open'"
-            " AND answer != '' ORDER BY id DESC LIMIT 1",
-            (question_id,),
+            " AND answer != '' AND id > (SELECT coalesce(max(id), 0) FROM attempts"
+            " WHERE question_id = ? AND status != 'open') ORDER BY id DESC LIMIT 1",
+            (question_id, question_id),
         )
         return rows[0]["answer"] if rows else ""
 
