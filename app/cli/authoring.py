@@ -283,8 +283,11 @@ def cmd_export_anki(args: argparse.Namespace) -> int:
 
 
 def add_calibrate(parser: argparse.ArgumentParser) -> None:
+    from app.cli.team import add_team_options
+
     add_skill_filter(parser)
     parser.add_argument("--format", choices=("table", "json"), default="table")
+    add_team_options(parser)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -294,6 +297,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     skills = list(dict.fromkeys(args.skill or ()))
     check_skills(bank, skills)
     facts = cal.question_facts(bank, skills)
+    if args.team:
+        from app.cli.team import calibrate_team
+
+        return calibrate_team(args, facts)
     with open_store(args, verify=False) as store:
         attempts = store.attempts()
     results = cal.calibrate(facts, attempts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -250,7 +251,10 @@ class DrillbitApp(App[None]):
 
     @on(SessionFinished)
     def _session_finished(self, message: SessionFinished) -> None:
+        from app.team.sync import sync_in_background
         from app.tui.screens.summary import SummaryScreen
+
+        sync_in_background(self.db_path, self._sync_trouble)  # team mode: no-op without a server
 
         summary = SummaryScreen(message.session)
         if len(self.screen_stack) == 1:
@@ -259,6 +263,11 @@ class DrillbitApp(App[None]):
             self.push_screen(summary)
         else:
             self.switch_screen(summary)
+
+    def _sync_trouble(self, line: str) -> None:
+        """From the sync thread: one quiet line (the ratings are saved; the next sync retries)."""
+        with suppress(RuntimeError):  # the app has exited meanwhile
+            self.call_from_thread(self.notify, line, severity="warning", markup=False)
 
     # -- app-wide actions -------------------------------------------------------------------
 
