@@ -258,3 +258,41 @@ async def test_unsaved_code_comes_back_in_its_language(make, tmp_path: Path, clo
         editor = app.screen.query_one(CodeEditor)
         assert (editor.text, editor.language) == (code, "go")
         assert "[Go]" in screen_text(app)
+
+
+@pytest.mark.skipif("rust" not in LANGUAGES, reason="rustc is not installed")
+async def test_a_rust_compile_error_names_the_line_in_the_candidates_code(make) -> None:
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        editor = app.screen.query_one(CodeEditor)
+        while editor.language != "rust":
+            await pilot.press("ctrl+l")
+        await pilot.press("i")
+        await type_code(
+            pilot, app, "// mine\npub fn parse_port(_s: &str) -> Result<u16, String> { Ok(1u32) }"
+        )
+        await pilot.press("ctrl+r")
+        await wait_run(app, pilot)
+        shown = results_text(app)
+        assert shown.startswith("does not compile") or "compile" in shown.split("\n")[0], shown
+        assert "your code, line 2" in shown, shown
+        assert editor.cursor_location[0] == 1
+
+
+async def test_the_bundled_bank_runs_without_asking(tmp_path: Path, clock) -> None:
+    from app.paths import bundled_bank
+
+    app = DrillbitApp(
+        [bundled_bank()],
+        tmp_path / "h.sqlite3",
+        practice=PracticeRequest(ids=("ps-code-maintenance-windows",)),
+        clock=clock,
+    )
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen)
+        await wait_run(app, pilot)
+        assert app.screen.session.current.coding.last_result.status == "failed"
