@@ -300,3 +300,51 @@ def test_a_mistyped_command_still_lists_every_command(capsys: pytest.CaptureFixt
     error = capsys.readouterr().err
     assert "invalid choice: 'practise'" in error and "did you mean 'practice'?" in error
     assert all(f"'{name}'" in error for name, *_ in COMMANDS)
+
+
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x9b31m\u202e"
+
+
+def test_validate_escapes_a_hostile_file_name_and_keeps_one_line_per_problem(
+    tmp_path: Path,
+) -> None:
+    directory = tmp_path / "bank"
+    directory.mkdir()
+    bad = directory / f"x{HOSTILE}\nevil:1:1: error: forged.yaml"
+    bad.write_text("skill: apis\ntitle: APIs\ndescription: x\nquestions:\n  - id: Bad Id\n")
+    result = run(tmp_path, "validate", str(directory))
+    assert result.returncode == 1
+    for stream in (result.stdout, result.stderr):
+        assert not set(stream) & set("\x1b\x07\x9b\u202e")
+    *problems, summary = result.stdout.splitlines()
+    assert summary.startswith("FAILED: ") and len(problems) > 1
+    shown = (
+        f"{directory}/x\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\u202e\\nevil:1:1: error: forged.yaml:"
+    )
+    assert all(line.startswith(shown) for line in problems), problems
+
+
+def test_imported_values_reach_the_terminal_escaped(tmp_path: Path) -> None:
+    """A hostile question id in an import shows escaped in stats; JSON stays the same JSON."""
+    from app.practice.scheduler import Grade
+    from app.store.db import Store
+    from tests.test_store import rate_one
+
+    source = tmp_path / "source.sqlite3"
+    with Store(source) as store:
+        rate_one(store, "q1", Grade.GOOD)
+    exported = run(tmp_path, "--db", str(source), "export").stdout
+    document = json.loads(exported)
+    document["attempts"][0]["question_id"] = f"q{HOSTILE}\nx"
+    export = tmp_path / "hostile.json"
+    export.write_text(json.dumps(document), encoding="utf-8")
+    db = ["--bank", str(FIXTURE_BANK), "--db", str(tmp_path / "h.sqlite3")]
+    assert run(tmp_path, *db, "import", str(export)).returncode == 0
+    stats = run(tmp_path, *db, "stats")
+    assert stats.returncode == 0, stats.stderr
+    assert not set(stats.stdout) & set("\x1b\x07\x9b\u202e")
+    assert "q\\x1b]0;pwned" in stats.stdout
+    export_again = run(tmp_path, *db, "export")
+    assert not set(export_again.stdout) & set("\x1b\x07\x9b\u202e")
+    attempts = json.loads(export_again.stdout)["attempts"]
+    assert attempts[0]["question_id"] == f"q{HOSTILE}\nx"

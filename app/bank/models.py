@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -89,6 +91,38 @@ class After:
 
 Slug = Annotated[str, Rule(strict=True, pattern=SLUG_PATTERN, max_length=80)]
 Text = Annotated[str, Rule(strict=True, min_length=1)]
+
+# Characters that show nothing yet change what a title means or matches: zero-width spaces and
+# joiners, word joiners and invisible operators, bidi marks, fillers, tag characters. A zero
+# width joiner inside an emoji sequence and the tags of a flag emoji draw something and are kept.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u2064"
+    "\u3164\ufeff\uffa0\U000e0000-\U000e007f]"
+)
+_EMOJI_JOINED = re.compile(
+    "(?<=[\u00a9\u00ae\u2000-\u3300\ufe0f\U0001f000-\U0001faff])\u200d(?=[\u2000-\u3300\U0001f000-\U0001faff])"
+)
+_FLAG_TAGS = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")
+
+
+def invisible_character(text: str) -> str | None:
+    """The first character a title must not contain because it shows nothing, if any."""
+    found = _INVISIBLE.search(_FLAG_TAGS.sub("", _EMOJI_JOINED.sub("", text)))
+    return found.group() if found else None
+
+
+def _visible(text: str) -> str:
+    char = invisible_character(text)
+    if char is not None:
+        name = unicodedata.name(char, "an invisible character")
+        raise ValueError(
+            f"text contains the invisible character U+{ord(char):04X} ({name}); remove it"
+        )
+    return text
+
+
+Title = Annotated[str, Rule(strict=True, min_length=1), After(_visible)]
+"""A name people read and search for (questions, skills, loops, rounds): visible characters."""
 OptionalText = Annotated[str, Rule(strict=True)] | None
 Flag = Annotated[bool, Rule(strict=True)]
 
@@ -147,7 +181,7 @@ class Question:
 
     id: Slug
     """Unique, stable slug across the bank; history keys on it."""
-    title: Text
+    title: Title
     difficulty: Difficulty
     time: Duration
     """A time budget such as 90s, 8m, 1h or 1h30m."""
@@ -209,7 +243,7 @@ class SkillFile:
 
     skill: Slug
     """The skill's slug; equal to the file name without .yaml."""
-    title: Text
+    title: Title
     description: Text
     questions: Annotated[list[Question], Rule(strict=True)] = field(default_factory=list)
 
@@ -219,7 +253,7 @@ class SkillHeader:
     """The top level of a bank file without its questions, validated on its own."""
 
     skill: Slug
-    title: Text
+    title: Title
     description: Text
     questions: Annotated[list[Any], Rule(strict=True)] = field(default_factory=list)
 
@@ -228,7 +262,7 @@ class SkillHeader:
 class LoopRound:
     """One round of a mock-interview loop: a time box and what it draws from."""
 
-    title: Text
+    title: Title
     time: Duration
     """A time budget such as 90s, 8m, 1h or 1h30m."""
     skills: Annotated[list[Slug], Rule(strict=True, min_length=1)]
@@ -245,7 +279,7 @@ class Loop:
     """A named mock-interview loop, such as a phone screen or an onsite."""
 
     name: Slug
-    title: Text
+    title: Title
     description: Annotated[str, Rule(strict=True)] = ""
     rounds: Annotated[list[LoopRound], Rule(strict=True, min_length=1)]
 

@@ -6,7 +6,6 @@ The logic lives in ``app.authoring``; these functions read the options, report a
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import subprocess
@@ -24,6 +23,7 @@ from app.cli.common import (
     load,
     open_store,
     out,
+    out_json,
     print_table,
     require_terminal,
     unknown,
@@ -90,6 +90,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         validate_file,
     )
     from app.paths import bank_dirs
+    from app.textfmt import printable
 
     skill = args.skill
     if not _SLUG.match(skill):
@@ -125,7 +126,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         )
     except ScaffoldError as error:
         raise UserError(str(error)) from None
-    out(f"{added.path}:{added.line}: added question '{added.question_id}'")
+    shown_path = printable(str(added.path), one_line=True)
+    out(f"{shown_path}:{added.line}: added question '{added.question_id}'")
     if not args.no_edit:
         _run_editor(added.path, added.line)
     problems = validate_file(directories, added.path)
@@ -134,7 +136,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     warnings = placeholder_warnings(added.path)
     for warning in warnings:
         out(warning)
-    summary = f"{added.path}: {len(problems)} error(s), {len(warnings)} placeholder warning(s)"
+    summary = f"{shown_path}: {len(problems)} error(s), {len(warnings)} placeholder warning(s)"
     out(summary if not problems else f"FAILED: {summary}")
     return EXIT_ERROR if problems else EXIT_OK
 
@@ -284,7 +286,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             "questions": [item.as_dict() for item in results],
             "without_attempts": unattempted,
         }
-        out(json.dumps(document, indent=2, ensure_ascii=False))
+        out_json(document)
         return EXIT_OK
     if not results:
         out(f"No rated attempts yet for {len(facts)} question(s): practise first.")

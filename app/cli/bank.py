@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from app.cli.common import (
     check_skills,
     load,
     out,
+    out_json,
     print_table,
 )
 
@@ -77,8 +77,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     check_skills(bank, args.skill or ())
     selected = bank.select(args.skill or (), args.difficulty, args.tag or ())
     if args.format == "json":
-        data = [_question_json(bank, question.id) for question in selected]
-        out(json.dumps(data, indent=2, ensure_ascii=False))
+        out_json([_question_json(bank, question.id) for question in selected])
         return EXIT_OK
     from app.bank.durations import format_duration
 

@@ -30,11 +30,26 @@ class UserError(Exception):
 
 
 def out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    """Print text for people; what a terminal would act on is shown escaped."""
+    from app.textfmt import printable
+
+    sys.stdout.write(printable(text) + "\n")
+
+
+def out_json(data: Any) -> None:
+    """Print data as JSON, the same JSON but with nothing a terminal would act on."""
+    import json
+
+    from app.textfmt import printable_json
+
+    sys.stdout.write(printable_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
 
 
 def err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    """One line on stderr, whatever file names or values it quotes."""
+    from app.textfmt import printable
+
+    sys.stderr.write(printable(text, one_line=True) + "\n")
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:

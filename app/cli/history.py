@@ -44,6 +44,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with open_store(args, verify=False) as store:
         text = export_json(store) if args.format == "json" else export_csv(store)
+    if args.out in (None, "-"):
+        from app.textfmt import printable, printable_json
+
+        # The same JSON, escaped where a terminal would act on it; CSV as it is when piped.
+        if args.format == "json":
+            text = printable_json(text)
+        elif sys.stdout.isatty():
+            text = printable(text)
     write_output(args.out or "-", text)
     if args.out not in (None, "-"):
         err(f"drillbit: wrote {args.out}")
