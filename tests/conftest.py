@@ -30,6 +30,17 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     yield
 
 
+TIME_ZONES = ("UTC", "Asia/Tokyo", "America/New_York", "Pacific/Kiritimati", "Pacific/Pago_Pago")
+
+
+@pytest.fixture(params=TIME_ZONES[:3])
+def time_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a time-sensitive test once per local time zone (local days, streaks, heatmaps)."""
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    return request.param
+
+
 @pytest.fixture
 def fixture_bank() -> Path:
     return FIXTURE_BANK

@@ -678,8 +678,7 @@ def _record(store: Store, question_id: str, seconds: int, ticked: list[int], rat
         rubric_ticked=ticked,
         rubric_coverage=coverage,
         auto_grade=None,
-        card_json=None,
-        due=None,
+        review=None,
         now=FIXED_NOW + timedelta(minutes=5),
     )
 

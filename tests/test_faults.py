@@ -86,7 +86,7 @@ report = {}
 def rate(store, attempt, rating):
     store.rate(attempt, rating=rating, answer=f"answer {attempt}", time_spent_ms=1000,
                hints_used=0, rubric_ticked=[0], rubric_coverage=0.5, auto_grade=None,
-               card_json=None, due=None)
+               review=None)
 
 
 store = Store(path)
@@ -252,8 +252,7 @@ def _rate(store: Store, attempt: int, rating: int) -> None:
         rubric_ticked=[],
         rubric_coverage=None,
         auto_grade=None,
-        card_json=None,
-        due=None,
+        review=None,
         now=FIXED_NOW,
     )
 

@@ -566,6 +566,7 @@ def _check_usable(store: Store) -> None:
     store.coverage_by_question()
     store.seen_ids()
     history_for(store, FIXED_NOW)
+    store.current_streak(FIXED_NOW.date())
     stats_report(FIXTURE, store)
     json.loads(stats_report(FIXTURE, store, as_json=True))
     export_csv(store)
@@ -588,6 +589,7 @@ def _import_and_check(template: Path, text: str) -> None:
         _check_usable(store)
 
 
+@pytest.mark.usefixtures("time_zone")
 def test_import_fuzz(valid_export, import_target) -> None:
     """``drillbit import`` of a damaged export: a StoreError or a clean merge, nothing else."""
 
@@ -599,6 +601,7 @@ def test_import_fuzz(valid_export, import_target) -> None:
     run()
 
 
+@pytest.mark.usefixtures("time_zone")
 def test_import_fuzz_one_field_at_a_time(valid_export, import_target) -> None:
     """Each field of each table, alone, out of range or ill-formed for its type."""
 
@@ -610,6 +613,7 @@ def test_import_fuzz_one_field_at_a_time(valid_export, import_target) -> None:
     run()
 
 
+@pytest.mark.usefixtures("time_zone")
 def test_import_fuzz_round_trips_the_valid_export(valid_export, tmp_path) -> None:
     with Store(tmp_path / "h.sqlite3") as store:
         assert import_json(store, json.dumps(valid_export)) == (3, 3)

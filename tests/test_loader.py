@@ -326,3 +326,11 @@ def test_emoji_sequences_and_other_scripts_are_visible_titles(write_bank, title:
     bank, problems = load_bank([path])
     assert problems == []
     assert bank.questions["net-one"].title == title
+
+
+@pytest.mark.parametrize("budget", ["100000000000000s", "25h", "0s"])
+def test_time_budget_outside_a_second_to_a_day_is_an_error_at_time(write_bank, budget) -> None:
+    path = write_bank(HEADER + GOOD_QUESTION.replace("time: 5m", f"time: {budget}"))
+    problem = only(problems_of(path))
+    assert (problem.line, problem.column) == (9, 11)
+    assert "between 1s and 24h" in problem.message

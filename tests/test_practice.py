@@ -190,12 +190,6 @@ def test_stats_on_a_known_fixture(tmp_path: Path, bank) -> None:
                 bank.questions[question_id].time_seconds if question_id in bank else 240,
                 now=when,
             )
-            row = store.card(question_id)
-            card = scheduler.review(
-                scheduler.load_card(row.card_json if row else None, question_id, when),
-                Grade(grade),
-                when,
-            )
             store.rate(
                 attempt,
                 rating=grade,
@@ -205,8 +199,7 @@ def test_stats_on_a_known_fixture(tmp_path: Path, bank) -> None:
                 rubric_ticked=[],
                 rubric_coverage=coverage,
                 auto_grade=auto,
-                card_json=card.to_json(),
-                due=card.due,
+                review=scheduler.reviewer(question_id, Grade(grade), when),
                 now=when,
             )
 

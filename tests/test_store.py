@@ -27,10 +27,6 @@ def rate_one(
 ) -> int:
     session = store.start_session("auto", now=now)
     attempt = store.start_attempt(session, question_id, "skill", "hash", 300, now=now)
-    row = store.card(question_id)
-    card = scheduler.review(
-        scheduler.load_card(row.card_json if row else None, question_id, now), grade, now
-    )
     store.rate(
         attempt,
         rating=int(grade),
@@ -40,8 +36,7 @@ def rate_one(
         rubric_ticked=[0, 2],
         rubric_coverage=0.5,
         auto_grade=None,
-        card_json=card.to_json(),
-        due=card.due,
+        review=scheduler.reviewer(question_id, grade, now),
         now=now,
     )
     return attempt
@@ -246,7 +241,7 @@ session = store.start_session("auto")
 for i in range(int(sys.argv[2])):
     attempt = store.start_attempt(session, f"{sys.argv[3]}-{i}", "s", "h", 60)
     store.rate(attempt, rating=3, answer="", time_spent_ms=1, hints_used=0, rubric_ticked=[],
-               rubric_coverage=None, auto_grade=None, card_json=None, due=None)
+               rubric_coverage=None, auto_grade=None, review=None)
     if i == 20:
         print("rated", flush=True)
 """

@@ -8,6 +8,7 @@ Fuzzing is off, so the interval shown on a rating button is the one the rating g
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import IntEnum
 from functools import cache
@@ -62,6 +63,18 @@ def review(card: Card, grade: Grade, now: datetime, duration_ms: int | None = No
         card, Rating(int(grade)), now, review_duration=duration_ms
     )
     return reviewed
+
+
+def reviewer(
+    question_id: str, grade: Grade, now: datetime, duration_ms: int | None = None
+) -> Callable[[str | None], tuple[str, datetime]]:
+    """The review the store applies, inside its write transaction, to the card as stored."""
+
+    def apply(card_json: str | None) -> tuple[str, datetime]:
+        card = review(load_card(card_json, question_id, now), grade, now, duration_ms)
+        return card.to_json(), card.due
+
+    return apply
 
 
 def preview(card: Card, now: datetime) -> dict[Grade, timedelta]:

@@ -298,11 +298,10 @@ class PracticeSession:
         if item.timer:
             item.timer.stop()
         now = self.clock.now()
-        card_json, due = None, None
+        review = None
         if self.reschedule:
-            card = scheduler.review(self._card(item.entry.id), grade, now, self._spent_ms(item))
-            card_json, due = card.to_json(), card.due
-        self.store.rate(
+            review = scheduler.reviewer(item.entry.id, grade, now, self._spent_ms(item))
+        due = self.store.rate(
             self._attempt(item),
             rating=int(grade),
             answer=item.answer,
@@ -311,8 +310,7 @@ class PracticeSession:
             rubric_ticked=sorted(item.ticked),
             rubric_coverage=item.coverage,
             auto_grade=item.auto_grade,
-            card_json=card_json,
-            due=due,
+            review=review,
             now=now,
         )
         item.rating = grade

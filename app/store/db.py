@@ -13,12 +13,13 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+from app.bank.durations import MAX_BUDGET_S, MIN_BUDGET_S
 from app.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -49,11 +50,21 @@ def utc_now() -> datetime:
 
 def to_text(moment: datetime) -> str:
     """UTC ISO 8601 with microseconds: sorts as text in time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # Not strftime: glibc writes year 1 as "1", which fromisoformat cannot read back.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def from_text(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def local_day(moment: datetime) -> date:
+    """The local calendar day of ``moment``; a moment at the calendar's edge, which the local
+    offset would push past year 1 or 9999, keeps its UTC day instead of raising."""
+    try:
+        return moment.astimezone().date()
+    except (OverflowError, ValueError):
+        return moment.astimezone(UTC).date()
 
 
 def _translate(error: sqlite3.Error, path: Path) -> StoreError:
@@ -63,11 +74,18 @@ def _translate(error: sqlite3.Error, path: Path) -> StoreError:
         return StoreBusy(f"{path}: the database is busy in another drillbit; try again")
     if "full" in lowered or (isinstance(error, sqlite3.OperationalError) and "disk i/o" in lowered):
         return StoreFull(f"{path}: the disk is full; free some space and try again")
+    if "could not decode" in lowered:
+        return StoreError(f"{path}: the database is damaged (text that is not UTF-8)")
     if "readonly" in lowered or "read-only" in lowered:
         return StoreError(f"{path}: the database is read-only; check the file's permissions")
     if "unable to open" in lowered:
         return StoreError(f"{path}: cannot open the database (is its directory writable?)")
     return StoreError(f"{path}: {message}")
+
+
+Review = Callable[[str | None], tuple[str, datetime]]
+"""Turns a stored card (JSON, or None before the first review) into the reviewed card and its
+due date."""
 
 
 class Attempt(NamedTuple):
@@ -408,7 +426,7 @@ class Store:
                     skill,
                     content_hash,
                     to_text(now or utc_now()),
-                    time_budget_s,
+                    min(max(time_budget_s, MIN_BUDGET_S), MAX_BUDGET_S),
                 ),
             )
             return int(cursor.lastrowid or 0)
@@ -432,14 +450,18 @@ class Store:
         rubric_ticked: Sequence[int],
         rubric_coverage: float | None,
         auto_grade: bool | None,
-        card_json: str | None,
-        due: datetime | None,
+        review: Review | None,
         now: datetime | None = None,
-    ) -> None:
-        """Record a rating and the card it produced, in one committed transaction.
+    ) -> datetime | None:
+        """Record a rating and the card it produces, in one committed transaction; returns the
+        card's new due date.
 
-        ``card_json`` is None when the session does not reschedule (a mock interview).
+        ``review`` turns the card as stored (None for a first review) into the reviewed card
+        and its due date. It runs inside the write transaction, so a rating from another
+        process in between cannot be overwritten with a card computed from a stale one.
+        It is None when the session does not reschedule (a mock interview).
         """
+        due = None
         with self.transaction() as db:
             row = db.execute(
                 "SELECT question_id FROM attempts WHERE id = ?", (attempt_id,)
@@ -467,13 +489,15 @@ class Store:
                     attempt_id,
                 ),
             )
-            if card_json is not None and due is not None:
+            if review is not None:
+                card_json, due = review(before["card"] if before else None)
                 db.execute(
                     "INSERT INTO cards (question_id, card, due, reps) VALUES (?, ?, ?, 1)"
                     " ON CONFLICT (question_id) DO UPDATE SET card = excluded.card,"
                     " due = excluded.due, reps = reps + 1",
                     (question_id, card_json, to_text(due)),
                 )
+        return due
 
     def skip(self, attempt_id: int, answer: str, time_spent_ms: int, hints_used: int) -> None:
         with self.transaction() as db:
@@ -588,12 +612,14 @@ class Store:
             " avg(coalesce(rubric_coverage, auto_grade)) AS mean_score"
             " FROM attempts WHERE status = 'rated' GROUP BY day ORDER BY day"
         )
-        return [
-            DayTotals(
-                date.fromisoformat(row["day"]), row["attempts"], row["seconds"], row["mean_score"]
-            )
-            for row in rows
-        ]
+        totals = []
+        for row in rows:
+            try:
+                day = date.fromisoformat(row["day"])
+            except (TypeError, ValueError):
+                continue  # SQLite has no local day for a moment at the calendar's edge
+            totals.append(DayTotals(day, row["attempts"], row["seconds"], row["mean_score"]))
+        return totals
 
     def current_streak(self, today: date) -> int:
         """Consecutive local days with a rating, ending today (or yesterday while today is open).
@@ -608,7 +634,7 @@ class Store:
                 "SELECT rated_at FROM attempts WHERE status = 'rated' ORDER BY rated_at DESC"
             )
             for (rated_at,) in cursor:
-                day = from_text(rated_at).astimezone().date()
+                day = local_day(from_text(rated_at))
                 if day == expected:
                     streak += 1
                     expected -= timedelta(days=1)
@@ -631,7 +657,11 @@ class Store:
 
     def export_rows(self) -> dict[str, list[dict[str, Any]]]:
         sessions = [dict(row) for row in self._read("SELECT * FROM sessions ORDER BY id")]
-        attempts = [dict(row) for row in self._read("SELECT * FROM attempts ORDER BY id")]
+        # Budgets recorded before they were bounded are written within the bounds import takes.
+        attempts = [
+            {**row, "time_budget_s": min(max(row["time_budget_s"], MIN_BUDGET_S), MAX_BUDGET_S)}
+            for row in map(dict, self._read("SELECT * FROM attempts ORDER BY id"))
+        ]
         cards = [dict(row) for row in self._read("SELECT * FROM cards ORDER BY question_id")]
         return {"sessions": sessions, "attempts": attempts, "cards": cards}
 

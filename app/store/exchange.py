@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -17,6 +18,7 @@ from pydantic import (
     ValidationError,
 )
 
+from app.bank.durations import MAX_BUDGET_S, MIN_BUDGET_S
 from app.store.db import Store, StoreError, from_text, to_text, utc_now
 from app.store.schema import SCHEMA_VERSION
 
@@ -24,12 +26,28 @@ FORMAT = "drillbit-history"
 TIMESTAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$"
 
 
-def _real_moment(text: str) -> str:
-    from_text(text)  # the pattern lets 2026-13-45T99:99:99 through; the calendar does not
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_DUE = datetime(2200, 1, 1, tzinfo=UTC)
+"""FSRS schedules at most a hundred years ahead."""
+
+
+def _past_moment(text: str) -> str:
+    """Something that happened: not before 2000, nor more than a day from now (clock skew)."""
+    # The pattern lets 2026-13-45T99:99:99 through; the calendar does not.
+    moment = from_text(text)
+    if not EARLIEST <= moment <= utc_now() + timedelta(days=1):
+        raise ValueError("a moment before 2000 or in the future")
     return text
 
 
-Timestamp = Annotated[str, StringConstraints(pattern=TIMESTAMP), AfterValidator(_real_moment)]
+def _due_moment(text: str) -> str:
+    if not EARLIEST <= from_text(text) < LATEST_DUE:
+        raise ValueError("a due date before 2000 or after 2199")
+    return text
+
+
+Timestamp = Annotated[str, StringConstraints(pattern=TIMESTAMP), AfterValidator(_past_moment)]
+DueTimestamp = Annotated[str, StringConstraints(pattern=TIMESTAMP), AfterValidator(_due_moment)]
 JsonText = Annotated[str, StringConstraints(max_length=1_000_000)]
 # SQLite stores 64-bit integers; a larger one would fail the insert with OverflowError.
 INT64_MAX = 2**63 - 1
@@ -61,7 +79,7 @@ class AttemptRow(_Row):
     started_at: Timestamp
     # Bounded far below 2**63 so that the stats' sums over every attempt cannot overflow either.
     time_spent_ms: int = Field(ge=0, le=MAX_SPENT_MS)
-    time_budget_s: int = Field(gt=0, le=MAX_SPENT_MS // 1000)
+    time_budget_s: int = Field(ge=MIN_BUDGET_S, le=MAX_BUDGET_S)
     hints_used: int = Field(ge=0, le=1_000_000)
     answer: str
     rubric_ticked: JsonText
@@ -76,7 +94,7 @@ class AttemptRow(_Row):
 class CardRowModel(_Row):
     question_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     card: JsonText
-    due: Timestamp
+    due: DueTimestamp
     reps: int = Field(ge=0, le=1_000_000_000)
 
 
@@ -160,6 +178,8 @@ def parse_export(text: str) -> ExportFile:
         first = error.errors(include_url=False)[0]
         where = ".".join(str(part) for part in first["loc"])
         raise ImportError_(f"damaged export at {where}: {first['msg']}") from None
+    _refuse_duplicates("session", document.sessions)
+    _refuse_duplicates("attempt", document.attempts)
     session_ids = {session.id for session in document.sessions}
     for attempt in document.attempts:
         if attempt.session_id not in session_ids:
@@ -179,6 +199,19 @@ def parse_export(text: str) -> ExportFile:
             if not _shaped(name, parsed, value):
                 raise ImportError_(f"damaged export: {name} of {row.uuid} has the wrong shape")
     return document
+
+
+def _refuse_duplicates(kind: str, rows: Sequence[SessionRow] | Sequence[AttemptRow]) -> None:
+    """Two rows with one id or uuid: merging would attach attempts to the wrong session."""
+    for key in ("id", "uuid"):
+        seen: set[object] = set()
+        for index, row in enumerate(rows):
+            value = getattr(row, key)
+            if value in seen:
+                raise ImportError_(
+                    f"damaged export at {kind}s.{index}.{key}: {value!r} appears twice"
+                )
+            seen.add(value)
 
 
 def _shaped(name: str, parsed: Any, text: str) -> bool:
