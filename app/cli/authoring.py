@@ -17,8 +17,11 @@ from app.cli.common import (
     EXIT_USAGE,
     UserError,
     add_skill_filter,
+    bank_path,
+    bank_paths,
     check_ids,
     check_skills,
+    checked_name,
     err,
     load,
     open_store,
@@ -89,7 +92,6 @@ def cmd_new(args: argparse.Namespace) -> int:
         skill_file,
         validate_file,
     )
-    from app.paths import bank_dirs
     from app.textfmt import printable
 
     skill = args.skill
@@ -99,10 +101,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         )
     if args.title is not None and not args.title.strip():
         raise UserError("--title must not be empty", EXIT_USAGE)
-    directories = bank_dirs(args.bank or ())
+    directories = bank_paths(args)
     first = directories[0]
-    if not first.exists():
-        raise UserError(f"{first}: no such bank directory or file", EXIT_USAGE)
     path = skill_file(first, skill)
     if path is None:
         from app.bank.loader import load_bank
@@ -154,12 +154,7 @@ def add_watch(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from app.paths import bank_dirs
-
-    paths = [Path(args.path).expanduser()] if args.path else bank_dirs(args.bank or ())
-    for path in paths:
-        if not path.exists():
-            raise UserError(f"{path}: no such file or directory", EXIT_USAGE)
+    paths = [bank_path(Path(args.path).expanduser())] if args.path else bank_paths(args)
     require_terminal("drillbit watch", "in scripts, use drillbit validate")
     from app.authoring.watch import run_watch
 
@@ -233,7 +228,7 @@ def cmd_export_anki(args: argparse.Namespace) -> int:
 
     if args.out == "-":
         raise UserError("--out must name a file: an .apkg is a zip archive", EXIT_USAGE)
-    out_path = Path(args.out).expanduser()
+    out_path = checked_name(Path(args.out).expanduser())
     if not out_path.parent.is_dir():
         raise UserError(f"{out_path.parent}: no such directory", EXIT_USAGE)
     if out_path.is_dir():

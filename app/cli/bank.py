@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from app.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
-    EXIT_USAGE,
-    UserError,
     add_filters,
+    bank_path,
+    bank_paths,
     check_ids,
     check_skills,
     load,
@@ -31,12 +31,8 @@ def add_validate(parser: argparse.ArgumentParser) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from app.bank.loader import load_bank
-    from app.paths import bank_dirs
 
-    paths = [Path(p) for p in args.paths] or bank_dirs(args.bank or ())
-    missing = [path for path in paths if not path.exists()]
-    if missing:
-        raise UserError(f"{missing[0]}: no such file or directory", EXIT_USAGE)
+    paths = [bank_path(Path(p)) for p in args.paths] or bank_paths(args)
     bank, problems = load_bank(paths)
     for problem in problems:
         out(str(problem))

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli.common import EXIT_USAGE, UserError, add_filters, require_terminal
+from app.cli.common import (
+    EXIT_USAGE,
+    UserError,
+    add_filters,
+    bank_paths,
+    history_path,
+    require_terminal,
+)
 
 NOT_A_TERMINAL_HINT = "for scripts, use drillbit list, show, stats or export"
 
 
+def _check_paths(args: argparse.Namespace) -> None:
+    """What the screens would otherwise meet in a thread: a name too long, a FIFO, a device."""
+    bank_paths(args)
+    history_path(args)
+
+
 def cmd_home(args: argparse.Namespace) -> int:
+    _check_paths(args)
     require_terminal("the practice screen", NOT_A_TERMINAL_HINT)
     from app.tui.launch import run_tui
 
@@ -44,6 +58,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
         args.total_seconds = None
     if args.count is not None and args.count < 1:
         raise UserError("--count must be at least 1", EXIT_USAGE)
+    _check_paths(args)
     require_terminal("the practice screen", NOT_A_TERMINAL_HINT)
     from app.tui.launch import run_tui
 
