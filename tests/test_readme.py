@@ -139,4 +139,3 @@ def test_the_launch_command_installs_and_starts_drillbit_from_nothing(tmp_path: 
         )
         # The case the Quick start is for: here a plain pip install is refused.
         assert "externally-managed-environment" in plain.stderr, plain.stderr[-2000:]
-
