@@ -21,6 +21,7 @@ OTHER_SKILLS = (
     "ci-and-git",
     "go-and-rust",
     "problem-solving",
+    "behavioural",
 )
 ALL_SKILLS = CORE_SKILLS + OTHER_SKILLS
 MIN_CORE, MIN_OTHER, MIN_TOTAL = 25, 12, 220
