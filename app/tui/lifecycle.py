@@ -56,6 +56,8 @@ def run_app(app: App[Any], **run_options: Any) -> int | None:
 
 @contextmanager
 def _exit_on_signals(app: App[Any], received: list[int]) -> Iterator[None]:
+    watchdogs: list[threading.Timer] = []
+
     def handle(signum: int, frame: FrameType | None) -> None:
         first = not received
         received.append(signum)
@@ -70,11 +72,14 @@ def _exit_on_signals(app: App[Any], received: list[int]) -> Iterator[None]:
         watchdog = threading.Timer(SIGNAL_GRACE_S, os._exit, (128 + signum,))
         watchdog.daemon = True
         watchdog.start()
+        watchdogs.append(watchdog)
 
     previous = {number: signal.signal(number, handle) for number in EXIT_SIGNALS}
     try:
         yield
     finally:
+        for watchdog in watchdogs:
+            watchdog.cancel()  # the app is down: what remains is the CLI's own way out
         for number, handler in previous.items():
             signal.signal(number, handler)
 

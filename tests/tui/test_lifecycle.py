@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,9 @@ def test_a_signal_exits_the_app_the_normal_way(signum: int) -> None:
     assert run_app(app, headless=True) == 128 + signum
     assert app.unmounted  # on_unmount ran: DrillbitApp saves the draft and ends the session there
     assert signal.getsignal(signum) == before
+    # The watchdog that would end a hung shutdown is cancelled once the app is down.
+    timers = [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
+    assert all(timer.finished.is_set() for timer in timers)
 
 
 def test_an_unhandled_exception_exits_1_with_one_line_and_a_crash_log(
