@@ -14,6 +14,7 @@ from app.bank.quality import (
     MIN_ARTEFACT_SHARE,
     MIN_HARD_SHARE,
     bank_findings,
+    bundles_claims,
     has_artefact,
     question_findings,
     word_count,
@@ -34,13 +35,13 @@ def test_bundled_bank_validates_and_meets_the_bar(bank) -> None:
 
 def test_every_skill_of_the_role_is_there(bank) -> None:
     assert set(ALL_SKILLS) <= set(bank.skills)
-    assert len(bank) >= 220
+    assert len(bank) >= 320
 
 
 @pytest.mark.parametrize("skill", ALL_SKILLS)
 def test_skill_counts_and_shares(bank, skill: str) -> None:
     questions = bank.select(skills=[skill])
-    assert len(questions) >= (25 if skill in CORE_SKILLS else 12)
+    assert len(questions) >= (25 if skill in CORE_SKILLS else 20 if skill == "behavioural" else 12)
     difficulties = Counter(q.difficulty for q in questions)
     assert all(difficulties[d] for d in ("easy", "medium", "hard"))
     assert difficulties["hard"] / len(questions) >= MIN_HARD_SHARE
@@ -80,3 +81,20 @@ def test_system_design_scenarios_are_covered(bank, scenario: str) -> None:
     question = bank.questions[SCENARIOS[scenario]]
     assert question.kind == "design"
     assert word_count(question.answer) >= 250
+
+
+def test_rubric_points_make_one_claim_each(bank) -> None:
+    """Issue 15: a point that bundles two claims cannot be ticked yes or no honestly."""
+    bundled = [
+        (question.id, point.point)
+        for question in bank.questions.values()
+        for point in question.rubric
+        if bundles_claims(point.point)
+    ]
+    assert bundled == []
+
+
+def test_behavioural_round_is_there(bank) -> None:
+    behavioural = bank.select(skills=["behavioural"])
+    assert len(behavioural) >= 20
+    assert all(q.kind == "behavioural" and q.red_flags and q.follow_ups for q in behavioural)

@@ -24,7 +24,8 @@ OTHER_SKILLS = (
     "behavioural",
 )
 ALL_SKILLS = CORE_SKILLS + OTHER_SKILLS
-MIN_CORE, MIN_OTHER, MIN_TOTAL = 25, 12, 220
+MIN_CORE, MIN_OTHER, MIN_TOTAL = 25, 12, 320
+MIN_BEHAVIOURAL = 20
 MIN_HARD_SHARE, MAX_QUICK_FIRE_SHARE, MIN_ARTEFACT_SHARE = 0.20, 0.20, 0.40
 MIN_ANSWER_WORDS, MIN_DESIGN_ANSWER_WORDS = 120, 250
 MIN_RUBRIC, MAX_RUBRIC = 3, 8
@@ -202,6 +203,8 @@ def skill_coverage(bank: Bank, skill: str) -> SkillCoverage:
 def skill_findings(coverage: SkillCoverage) -> list[str]:
     findings = []
     minimum = MIN_CORE if coverage.skill in CORE_SKILLS else MIN_OTHER
+    if coverage.skill == "behavioural":
+        minimum = MIN_BEHAVIOURAL
     if coverage.total < minimum:
         findings.append(f"{coverage.total} questions, needs {minimum}")
     for difficulty in DIFFICULTIES:
