@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.textfmt import did_you_mean, printable
+
 if TYPE_CHECKING:
     from app.bank.index import Bank
     from app.bank.problems import Problem
@@ -33,8 +35,6 @@ class UserError(Exception):
 
 def out(text: str = "") -> None:
     """Print text for people; what a terminal would act on is shown escaped."""
-    from app.textfmt import printable
-
     sys.stdout.write(printable(text) + "\n")
 
 
@@ -49,15 +49,7 @@ def out_json(data: Any) -> None:
 
 def err(text: str) -> None:
     """One line on stderr, whatever file names or values it quotes."""
-    from app.textfmt import printable
-
     sys.stderr.write(printable(text, one_line=True) + "\n")
-
-
-def did_you_mean(word: str, options: Iterable[str]) -> str:
-    from app.textfmt import did_you_mean as suggestion
-
-    return suggestion(word, options)
 
 
 def unknown(what: str, word: str, options: Iterable[str]) -> UserError:
