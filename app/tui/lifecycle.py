@@ -4,8 +4,9 @@
   the app saves the draft and closes the session (``DrillbitApp`` does that on unmount). Should
   shutting down hang (a write to a terminal that is gone, a database busy beyond its timeout),
   the process ends anyway after ``SIGNAL_GRACE_S``. The exit status is 128 + the signal.
-- An unhandled exception ends the app with status 1, never 0: one line on stderr, with the
-  path of a crash log holding the traceback (in the user state directory, see app.paths).
+- An unhandled exception ends the app with status 1, never 0, in the app or in any thread
+  (the preload, a store's background check): one line on stderr, with the path of a crash log
+  holding the traceback (in the user state directory, see app.paths).
 """
 
 from __future__ import annotations
@@ -41,12 +42,14 @@ def run_app(app: App[Any], **run_options: Any) -> int | None:
         file=exit_text, width=120, color_system=None, markup=False, highlight=False
     )
     received: list[int] = []
-    with _exit_on_signals(app, received):
+    thread_errors: list[BaseException] = []
+    with _exit_on_signals(app, received), _threads_reported_to(exit_text, thread_errors):
         try:
             app.run(**run_options)
         except Exception as error:
-            return _report_crash(error, traceback.format_exc())
-    error = getattr(app, "_exception", None)
+            return _report_crash(error, exit_text.getvalue() + traceback.format_exc())
+    # A thread's error comes first: it is the cause when the app then fails waiting for it.
+    error = thread_errors[0] if thread_errors else getattr(app, "_exception", None)
     if error is not None or app.return_code not in (0, None):
         return _report_crash(error, exit_text.getvalue())
     if exit_text.getvalue():
@@ -82,6 +85,25 @@ def _exit_on_signals(app: App[Any], received: list[int]) -> Iterator[None]:
             watchdog.cancel()  # the app is down: what remains is the CLI's own way out
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+@contextmanager
+def _threads_reported_to(log: io.StringIO, errors: list[BaseException]) -> Iterator[None]:
+    """An exception that ends a thread (the preload, a store's check) goes to the crash log
+    and makes the run a crash, instead of a traceback printed over the screen."""
+
+    def keep(failure: threading.ExceptHookArgs) -> None:
+        if failure.exc_value is not None:
+            errors.append(failure.exc_value)
+        log.write(f"In thread {failure.thread.name if failure.thread else '?'}:\n")
+        log.write("".join(traceback.format_exception(failure.exc_value)))
+
+    previous = threading.excepthook
+    threading.excepthook = keep
+    try:
+        yield
+    finally:
+        threading.excepthook = previous
 
 
 def _report_crash(error: BaseException | None, details: str) -> int:

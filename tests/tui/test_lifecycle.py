@@ -84,3 +84,31 @@ def test_a_normal_exit_is_none(capsys: pytest.CaptureFixture[str]) -> None:
     app = Recorder(lambda: app.exit())
     assert run_app(app, headless=True) is None
     assert app.unmounted and capsys.readouterr().err == ""
+
+
+def test_an_exception_ending_a_thread_is_a_crash_reported_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A thread dying (here before the app exits normally) is not printed over the screen:
+    it makes the run a crash, named in the one line, its traceback in the log."""
+
+    def fail_in_a_thread() -> None:
+        raise OSError(36, "File name too long")
+
+    def act() -> None:
+        thread = threading.Thread(target=fail_in_a_thread, name="drillbit-preload")
+        thread.start()
+        thread.join()
+        app.exit()
+
+    hook = threading.excepthook
+    app = Recorder(act)
+    assert run_app(app, headless=True) == 1
+    [log] = crash_logs(tmp_path)
+    error = capsys.readouterr().err
+    assert (
+        error == f"drillbit: crashed (OSError: [Errno 36] File name too long); details in {log}\n"
+    )
+    text = log.read_text(encoding="utf-8")
+    assert "In thread drillbit-preload:" in text and "in fail_in_a_thread" in text
+    assert threading.excepthook is hook
