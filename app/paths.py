@@ -54,6 +54,12 @@ def crash_log_path(moment: datetime, pid: int) -> Path:
     return state_dir() / "crashes" / f"crash-{moment:%Y%m%d-%H%M%S}-{pid}.log"
 
 
+def go_build_cache() -> Path:
+    """Go's build cache for coding exercises, kept between runs so a run compiles only the
+    exercise (the one directory besides its own that a run may write)."""
+    return cache_dir() / "go-build"
+
+
 def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
@@ -66,3 +72,8 @@ def database_path(explicit: str | Path | None = None) -> Path:
     if from_env:
         return Path(from_env).expanduser()
     return data_dir() / "history.sqlite3"
+
+
+def trust_file() -> Path:
+    """Which banks the user allowed to run code, each with the contents it had then."""
+    return config_dir() / "trusted-banks.json"

@@ -33,6 +33,14 @@ def print_question(bank: Bank, question_id: str, *, with_answer: bool = False) -
         for index, choice in enumerate(question.choices):
             mark = "✓" if with_answer and choice.correct else " "
             parts.append(Text(f" {mark} {chr(ord('a') + index)}) {choice.text}"))
+    if question.code is not None:
+        from app.authoring.markdown import fenced
+
+        which = "solution" if with_answer else "starter"
+        how = f"Code ({which}; run the tests with: drillbit run {question.id} FILE)"
+        parts.append(Rule(Text(how)))
+        for name, version in question.code.languages.items():
+            parts += [Text(name, style="bold"), Markdown(fenced(getattr(version, which), name))]
     if with_answer:
         parts += [
             Rule("Hints"),

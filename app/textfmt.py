@@ -39,8 +39,9 @@ def _escaped(match: re.Match[str]) -> str:
 
 
 def printable(text: str, *, one_line: bool = False) -> str:
-    """``text`` safe to write to a terminal: what it would act on is shown escaped (``\\x1b``,
-    ``\\u202e``); with ``one_line``, tabs and newlines too, so that it cannot split a line."""
+    """``text`` safe to write raw to a terminal, so that bank, import or program output cannot
+    drive it: what a terminal would act on is shown escaped (``\\x1b``, ``\\u202e``); with
+    ``one_line``, tabs and newlines too, so that it cannot split a line."""
     return (_UNSAFE_IN_A_LINE if one_line else _UNSAFE).sub(_escaped, text)
 
 

@@ -210,7 +210,9 @@ def test_id_prefix_and_fresh_id() -> None:
 
 
 def test_placeholder_question_is_valid_in_every_kind(write_bank) -> None:
-    for kind in ("concept", "scenario", "design", "debugging", "quick-fire"):
+    from app.bank.models import KINDS
+
+    for kind in KINDS:
         path = write_bank("skill: network-protocols\ntitle: N\ndescription: D\nquestions:\n")
         scaffold(path, "network-protocols", [], kind=kind, difficulty="hard")
         _, problems = load_bank([path])

@@ -21,6 +21,11 @@ CORE_MODULES = [
     "app.store.exchange",
     "app.paths",
     "app.cli",
+    "app.cli.coding",
+    "app.coding.runner",
+    "app.coding.trust",
+    "app.coding.report",
+    "app.practice.coding",
 ]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import genanki
 
-from app.authoring.markdown import one_line, to_html
+from app.authoring.markdown import fenced, one_line, to_html
 from app.bank.durations import format_duration
 from app.bank.loader import Bank
 from app.bank.models import Question
@@ -86,6 +86,12 @@ def note_fields(question: Question, skill: str) -> list[str]:
             if choice.correct
         ]
         answer += to_html("**Correct:** " + "; ".join(right))
+    if question.code is not None:
+        solutions = [
+            f"**{name}**\n\n{fenced(version.solution, name)}"
+            for name, version in question.code.languages.items()
+        ]
+        answer += to_html("\n\n".join(solutions))
     answer += to_html(question.answer)
     rubric = ""
     if question.rubric:

@@ -8,6 +8,8 @@ images disabled, so bank text can neither inject markup nor pull in external ass
 
 from __future__ import annotations
 
+import re
+
 from markdown_it import MarkdownIt
 
 from app.bank.durations import format_duration
@@ -33,6 +35,34 @@ def one_line(text: str) -> str:
 def cell(text: str) -> str:
     """Plain text for a Markdown table cell."""
     return one_line(text).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def fenced(code: str, language: str = "") -> str:
+    """``code`` in a fenced block whose fence is longer than any backtick run inside it."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{code.rstrip(chr(10))}\n{fence}"
+
+
+def code_sections(question: Question, sub: str, *, with_solution: bool) -> list[str]:
+    """A coding exercise's languages and visible tests, and for the interviewer its solutions."""
+    if question.code is None:
+        return []
+    languages = question.code.languages
+    lines = [
+        f"Languages: {', '.join(languages)}; the tests run with a"
+        f" {format_duration(question.code.timeout_seconds)} limit.",
+        "",
+        f"{sub} Tests the candidate runs",
+        "",
+    ]
+    for name, version in languages.items():
+        lines += [f"**{name}**", "", fenced(version.tests, name), ""]
+    if with_solution:
+        lines += [f"{sub} Reference solution", ""]
+        for name, version in languages.items():
+            lines += [f"**{name}**", "", fenced(version.solution, name), ""]
+    return lines
 
 
 def _quote(text: str) -> str:
@@ -84,6 +114,7 @@ def question_markdown(
             mark = " **(correct)**" if with_answer and choice.correct else ""
             lines.append(f"- {chr(ord('a') + index)}. {one_line(choice.text)}{mark}")
         lines.append("")
+    lines += code_sections(question, sub, with_solution=with_answer)
     if question.hints:
         lines += [f"{sub} Hints to give", "", "In this order, gentle to strong:", ""]
         lines += [f"{i}. {one_line(hint)}" for i, hint in enumerate(question.hints, 1)]

@@ -46,6 +46,19 @@ PLACEHOLDERS: dict[str, Any] = {
         {"question": "TODO: a question to ask next", "answer": "TODO: the answer to expect"},
     ],
     "references": ["TODO: an RFC section, a documentation URL or a paper"],
+    "code": {
+        "timeout": "10s",
+        "python": {
+            "starter": "def solve(data):\n    raise NotImplementedError  # TODO: the starter\n",
+            "solution": "def solve(data):\n    return data  # TODO: the reference solution\n",
+            "tests": (
+                "import unittest\n\nfrom solution import solve\n\n\n"
+                "class SolveTest(unittest.TestCase):\n"
+                "    def test_todo_name_each_test_after_a_behaviour(self):\n"
+                "        self.assertEqual(solve(1), 1)\n"
+            ),
+        },
+    },
     "interviewer_notes": "TODO: what to listen for; hidden until the answer is revealed",
     "red_flags": ["TODO: an answer that should worry an interviewer"],
     "choices": [
@@ -174,6 +187,8 @@ def new_question(
         fields[key] = PLACEHOLDERS[key]
     if kind == "quick-fire":
         fields["choices"] = PLACEHOLDERS["choices"]
+    if kind == "coding":
+        fields["code"] = PLACEHOLDERS["code"]
     return _block(fields)
 
 

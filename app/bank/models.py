@@ -29,7 +29,7 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 Difficulty = Literal["easy", "medium", "hard"]
 DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
-Kind = Literal["concept", "scenario", "design", "debugging", "quick-fire", "behavioural"]
+Kind = Literal["concept", "scenario", "design", "debugging", "quick-fire", "behavioural", "coding"]
 KINDS: tuple[Kind, ...] = (
     "concept",
     "scenario",
@@ -37,7 +37,13 @@ KINDS: tuple[Kind, ...] = (
     "debugging",
     "quick-fire",
     "behavioural",
+    "coding",
 )
+Language = Literal["python", "go", "rust"]
+LANGUAGES: tuple[Language, ...] = ("python", "go", "rust")
+CODE_TIMEOUT_DEFAULT = "10s"
+CODE_TIMEOUT_RANGE = (1, 120)
+"""Seconds a coding exercise's run (compile and tests) may be given, at least and at most."""
 
 # Pydantic's configuration for every model: unknown keys are errors; strictness is per field
 # (see Rule), because a strict dataclass would refuse the plain mappings YAML gives.
@@ -176,6 +182,47 @@ class FollowUp:
 
 
 @model
+class LanguageCode:
+    """One language of a coding exercise: what the candidate starts from, the reference and the tests."""
+
+    starter: Text
+    """Compiles or imports, and fails at least one test."""
+    solution: Text
+    """The reference solution, shown after the reveal; passes every test."""
+    tests: Text
+    """Python: a unittest module importing ``solution``; Go: a ``package solution`` _test.go
+    file; Rust: a ``mod tests`` appended to the code under ``#[cfg(test)]``."""
+
+
+@model
+class CodeBlock:
+    """The runnable part of a coding exercise: the languages it offers and the run's timeout."""
+
+    timeout: Duration = CODE_TIMEOUT_DEFAULT
+    """Wall-clock limit of one run (compile and tests), 1s to 120s; default 10s."""
+    python: LanguageCode | None = None
+    go: LanguageCode | None = None
+    rust: LanguageCode | None = None
+
+    def __post_init__(self) -> None:
+        if not self.languages:
+            raise ValueError("code needs at least one language (python, go or rust)")
+        low, high = CODE_TIMEOUT_RANGE
+        if not low <= parse_duration(self.timeout) <= high:
+            raise ValueError(f"code timeout must be between {low}s and {high}s")
+
+    @property
+    def languages(self) -> dict[Language, LanguageCode]:
+        """The languages offered, in the order python, go, rust."""
+        found = {language: getattr(self, language) for language in LANGUAGES}
+        return {language: code for language, code in found.items() if code is not None}
+
+    @property
+    def timeout_seconds(self) -> int:
+        return parse_duration(self.timeout)
+
+
+@model
 class Question:
     """One interview question, as a curator writes it in a bank file."""
 
@@ -186,7 +233,7 @@ class Question:
     time: Duration
     """A time budget such as 90s, 8m, 1h or 1h30m."""
     kind: Kind = "concept"
-    """concept, scenario, design, debugging, quick-fire or behavioural."""
+    """concept, scenario, design, debugging, quick-fire, behavioural or coding."""
     tags: Annotated[list[Text], Rule(strict=True)] = field(default_factory=list)
     prompt: Text
     """The question as the candidate sees it (Markdown)."""
@@ -206,9 +253,17 @@ class Question:
     """Answers that should worry an interviewer."""
     choices: Annotated[list[Choice], Rule(strict=True)] | None = None
     """For quick-fire multiple choice; graded automatically."""
+    code: CodeBlock | None = None
+    """For kind coding (and only for it): starter, solution and tests per language."""
 
     def __post_init__(self) -> None:
         # Pydantic reports a ValueError raised here like any other validation error.
+        if self.kind == "coding" and self.code is None:
+            raise ValueError("kind coding needs a code block")
+        if self.code is not None and self.kind != "coding":
+            raise ValueError(f"code is only for kind coding, not {self.kind}")
+        if self.kind == "coding" and self.choices is not None:
+            raise ValueError("a coding exercise has no choices")
         if self.choices is not None:
             if len(self.choices) < 2:
                 raise ValueError("choices needs at least two options")

@@ -150,6 +150,10 @@ def question_findings(question: Question) -> list[str]:
         findings.append("quick-fire without choices")
     if question.choices and not quick:
         findings.append("has choices but kind is not quick-fire")
+    if question.kind == "coding" and question.code is not None:
+        for language, code in question.code.languages.items():
+            if code.starter.strip() == code.solution.strip():
+                findings.append(f"{language} starter is the solution")
     if len(question.hints) < 2:
         findings.append(f"{len(question.hints)} hint(s), needs 2")
     if not quick:
@@ -184,10 +188,19 @@ class SkillCoverage:
     seconds: int
     debugging_with_artefact: int
     debugging: int
+    coding: int
+    """Coding exercises, counted apart from ``total``."""
+
+
+def non_coding(questions: list[Question]) -> list[Question]:
+    """The questions the counts and shares are about: coding exercises come on top of them."""
+    return [question for question in questions if question.kind != "coding"]
 
 
 def skill_coverage(bank: Bank, skill: str) -> SkillCoverage:
-    questions = bank.select(skills=[skill])
+    """Counts and shares of the skill's questions outside coding exercises."""
+    everything = bank.select(skills=[skill])
+    questions = non_coding(everything)
     debugging = [q for q in questions if q.kind == "debugging"]
     return SkillCoverage(
         skill=skill,
@@ -197,6 +210,7 @@ def skill_coverage(bank: Bank, skill: str) -> SkillCoverage:
         seconds=sum(q.time_seconds for q in questions),
         debugging_with_artefact=sum(has_artefact(q) for q in debugging),
         debugging=len(debugging),
+        coding=len(everything) - len(questions),
     )
 
 
@@ -236,8 +250,9 @@ def bank_findings(bank: Bank, *, bundled: bool = True) -> dict[str, list[str]]:
         found = skill_findings(skill_coverage(bank, skill))
         if found:
             findings[skill] = found
-    if bundled and len(bank) < MIN_TOTAL:
-        findings["bank"] = [f"{len(bank)} questions, needs {MIN_TOTAL}"]
+    counted = len(non_coding(list(bank.questions.values())))
+    if bundled and counted < MIN_TOTAL:
+        findings["bank"] = [f"{counted} questions outside coding exercises, needs {MIN_TOTAL}"]
     for question in bank.questions.values():
         found = question_findings(question)
         if found:
@@ -247,19 +262,22 @@ def bank_findings(bank: Bank, *, bundled: bool = True) -> dict[str, list[str]]:
 
 def coverage_report(bank: Bank, *, details: bool = True, bundled: bool = True) -> str:
     """The ``drillbit bank`` table: skill x difficulty, kinds, time, and what misses the bar."""
+    # Difficulties, total and time count questions outside coding exercises; "coding" counts those.
     header = ["skill", *DIFFICULTIES, "total", *KINDS, "time"]
     rows = []
     totals: Counter[str] = Counter()
     for skill in bank.skills:
         cov = skill_coverage(bank, skill)
         row = [skill, *(str(cov.by_difficulty[d]) for d in DIFFICULTIES), str(cov.total)]
-        row += [str(cov.by_kind[k]) for k in KINDS] + [format_duration(cov.seconds)]
+        kinds = {**cov.by_kind, "coding": cov.coding}
+        row += [str(kinds.get(k, 0)) for k in KINDS] + [format_duration(cov.seconds)]
         rows.append(row)
         totals.update(cov.by_difficulty)
-        totals.update({f"kind:{k}": v for k, v in cov.by_kind.items()})
+        totals["total"] += cov.total
+        totals.update({f"kind:{k}": v for k, v in kinds.items()})
         totals["seconds"] += cov.seconds
     rows.append(
-        ["all", *(str(totals[d]) for d in DIFFICULTIES), str(len(bank))]
+        ["all", *(str(totals[d]) for d in DIFFICULTIES), str(totals["total"])]
         + [str(totals[f"kind:{k}"]) for k in KINDS]
         + [format_duration(totals["seconds"])]
     )

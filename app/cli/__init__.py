@@ -46,6 +46,8 @@ COMMANDS: list[Command] = [
     Command("export-anki", "authoring", "write the bank as an Anki deck (.apkg)"),
     Command("calibrate", "authoring", "flag time budgets and rubric points"),
     Command("bank", "bank", "coverage of the bank: skills x difficulty, kinds, quality"),
+    Command("run", "coding", "run a coding exercise's tests on your code (or its solution)"),
+    Command("doctor", "coding", "the toolchains found for coding exercises, and the sandbox"),
 ]
 _COMMAND_NAMES = frozenset(command.name for command in COMMANDS)
 

@@ -106,6 +106,24 @@ class Attempt(NamedTuple):
     auto_grade: bool | None
     rated_at: datetime | None
     status: str
+    language: str | None = None
+    """For a coding exercise: the language of the code in ``answer``."""
+
+
+class CodeRun(NamedTuple):
+    """One run of a coding exercise's tests: the code it ran and what came of it."""
+
+    id: int
+    attempt_id: int
+    language: str
+    started_at: datetime
+    code: str
+    status: str
+    passed: int
+    total: int
+    seconds: float
+    result_json: str
+    """app.coding.results.RunResult as JSON (RunResult.from_json reads it)."""
 
 
 class CardRow(NamedTuple):
@@ -154,6 +172,7 @@ def _attempt(row: sqlite3.Row) -> Attempt:
         auto_grade=None if row["auto_grade"] is None else bool(row["auto_grade"]),
         rated_at=from_text(row["rated_at"]) if row["rated_at"] else None,
         status=row["status"],
+        language=row["language"],
     )
 
 
@@ -431,13 +450,91 @@ class Store:
             )
             return int(cursor.lastrowid or 0)
 
-    def save_draft(self, attempt_id: int, answer: str, time_spent_ms: int, hints_used: int) -> None:
-        """Save the answer typed so far (debounced by the caller) and the progress made."""
+    def save_draft(
+        self,
+        attempt_id: int,
+        answer: str,
+        time_spent_ms: int,
+        hints_used: int,
+        *,
+        language: str | None = None,
+    ) -> None:
+        """Save the answer typed so far (debounced by the caller) and the progress made.
+
+        For a coding exercise the answer is the code, and ``language`` the one it is in.
+        """
         with self.transaction() as db:
             db.execute(
-                "UPDATE attempts SET answer = ?, time_spent_ms = ?, hints_used = ? WHERE id = ?",
-                (answer, max(0, int(time_spent_ms)), hints_used, attempt_id),
+                "UPDATE attempts SET answer = ?, time_spent_ms = ?, hints_used = ?,"
+                " language = coalesce(?, language) WHERE id = ?",
+                (answer, max(0, int(time_spent_ms)), hints_used, language, attempt_id),
             )
+
+    def record_run(
+        self,
+        attempt_id: int,
+        *,
+        language: str,
+        code: str,
+        status: str,
+        passed: int,
+        total: int,
+        seconds: float,
+        result_json: str,
+        now: datetime | None = None,
+    ) -> int:
+        """Keep one run of a coding exercise's tests, with the code it ran; the attempt's
+        answer becomes that code too, so the last run's code is never lost."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO code_runs (uuid, attempt_id, language, started_at, code, status,"
+                " passed, total, seconds, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    _new_uuid(),
+                    attempt_id,
+                    language,
+                    to_text(now or utc_now()),
+                    code,
+                    status,
+                    passed,
+                    total,
+                    max(0.0, seconds),
+                    result_json,
+                ),
+            )
+            db.execute(
+                "UPDATE attempts SET answer = ?, language = ? WHERE id = ?",
+                (code, language, attempt_id),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def code_runs(self, attempt_id: int) -> list[CodeRun]:
+        """The runs of one attempt, oldest first."""
+        rows = self._read("SELECT * FROM code_runs WHERE attempt_id = ? ORDER BY id", (attempt_id,))
+        return [
+            CodeRun(
+                row["id"],
+                row["attempt_id"],
+                row["language"],
+                from_text(row["started_at"]),
+                row["code"],
+                row["status"],
+                row["passed"],
+                row["total"],
+                row["seconds"],
+                row["result"],
+            )
+            for row in rows
+        ]
+
+    def last_code_draft(self, question_id: str) -> tuple[str, str] | None:
+        """The most recent unrated code for a coding exercise and its language (after a crash)."""
+        rows = self._read(
+            "SELECT answer, language FROM attempts WHERE question_id = ? AND status = 'open'"
+            " AND answer != '' AND language IS NOT NULL ORDER BY id DESC LIMIT 1",
+            (question_id,),
+        )
+        return (rows[0]["answer"], rows[0]["language"]) if rows else None
 
     def rate(
         self,
@@ -663,13 +760,15 @@ class Store:
             for row in map(dict, self._read("SELECT * FROM attempts ORDER BY id"))
         ]
         cards = [dict(row) for row in self._read("SELECT * FROM cards ORDER BY question_id")]
-        return {"sessions": sessions, "attempts": attempts, "cards": cards}
+        code_runs = [dict(row) for row in self._read("SELECT * FROM code_runs ORDER BY id")]
+        return {"sessions": sessions, "attempts": attempts, "cards": cards, "code_runs": code_runs}
 
     def import_rows(
         self,
         sessions: Sequence[dict[str, Any]],
         attempts: Sequence[dict[str, Any]],
         cards: Sequence[dict[str, Any]],
+        code_runs: Sequence[dict[str, Any]] = (),
     ) -> tuple[int, int]:
         """Merge exported rows by uuid. Returns (sessions added, attempts added)."""
         added_sessions = added_attempts = 0
@@ -689,22 +788,35 @@ class Store:
                 )
                 session_ids[session["id"]] = int(cursor.lastrowid or 0)
                 added_sessions += 1
+            attempt_ids: dict[int, int] = {}
             for attempt in attempts:
-                if db.execute(
-                    "SELECT 1 FROM attempts WHERE uuid = ?", (attempt["uuid"],)
-                ).fetchone():
+                found = db.execute(
+                    "SELECT id FROM attempts WHERE uuid = ?", (attempt["uuid"],)
+                ).fetchone()
+                if found:
+                    attempt_ids[attempt["id"]] = found[0]
                     continue
                 row = {**attempt, "session_id": session_ids[attempt["session_id"]]}
-                db.execute(
+                cursor = db.execute(
                     "INSERT INTO attempts (uuid, session_id, question_id, skill, content_hash,"
                     " started_at, time_spent_ms, time_budget_s, hints_used, answer, rubric_ticked,"
-                    " rubric_coverage, rating, auto_grade, rated_at, status, card_before) VALUES"
-                    " (:uuid, :session_id, :question_id, :skill, :content_hash, :started_at,"
+                    " rubric_coverage, rating, auto_grade, rated_at, status, card_before, language)"
+                    " VALUES (:uuid, :session_id, :question_id, :skill, :content_hash, :started_at,"
                     " :time_spent_ms, :time_budget_s, :hints_used, :answer, :rubric_ticked,"
-                    " :rubric_coverage, :rating, :auto_grade, :rated_at, :status, :card_before)",
-                    row,
+                    " :rubric_coverage, :rating, :auto_grade, :rated_at, :status, :card_before,"
+                    " :language)",
+                    {"language": None, **row},
                 )
+                attempt_ids[attempt["id"]] = int(cursor.lastrowid or 0)
                 added_attempts += 1
+            for run in code_runs:
+                db.execute(
+                    "INSERT INTO code_runs (uuid, attempt_id, language, started_at, code, status,"
+                    " passed, total, seconds, result) VALUES (:uuid, :attempt_id, :language,"
+                    " :started_at, :code, :status, :passed, :total, :seconds, :result)"
+                    " ON CONFLICT (uuid) DO NOTHING",
+                    {**run, "attempt_id": attempt_ids[run["attempt_id"]]},
+                )
             for card in cards:
                 # Keep whichever side saw the question more recently.
                 db.execute(

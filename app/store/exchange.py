@@ -89,6 +89,8 @@ class AttemptRow(_Row):
     rated_at: Timestamp | None
     status: Literal["open", "rated", "skipped"]
     card_before: JsonText | None
+    language: Literal["python", "go", "rust"] | None = None
+    """Coding exercises only; absent from exports before schema 4."""
 
 
 class CardRowModel(_Row):
@@ -96,6 +98,20 @@ class CardRowModel(_Row):
     card: JsonText
     due: DueTimestamp
     reps: int = Field(ge=0, le=1_000_000_000)
+
+
+class CodeRunRow(_Row):
+    id: Int64
+    uuid: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    attempt_id: Int64
+    language: Literal["python", "go", "rust"]
+    started_at: Timestamp
+    code: str
+    status: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    passed: int = Field(ge=0, le=1_000_000)
+    total: int = Field(ge=0, le=1_000_000)
+    seconds: float = Field(ge=0, le=10**6)
+    result: JsonText
 
 
 class ExportFile(_Row):
@@ -106,6 +122,8 @@ class ExportFile(_Row):
     sessions: list[SessionRow]
     attempts: list[AttemptRow]
     cards: list[CardRowModel]
+    code_runs: list[CodeRunRow] = []
+    """Runs of coding exercises' tests; absent from exports before schema 4."""
 
 
 def export_json(store: Store, now: datetime | None = None) -> str:
@@ -184,6 +202,17 @@ def parse_export(text: str) -> ExportFile:
     for attempt in document.attempts:
         if attempt.session_id not in session_ids:
             raise ImportError_(f"damaged export: attempt {attempt.uuid} names a missing session")
+    attempt_ids = {attempt.id for attempt in document.attempts}
+    for run in document.code_runs:
+        if run.attempt_id not in attempt_ids:
+            raise ImportError_(f"damaged export: code run {run.uuid} names a missing attempt")
+        if run.passed > run.total:
+            raise ImportError_(f"damaged export: code run {run.uuid} passed more than it ran")
+        try:
+            if not isinstance(json.loads(run.result), dict):
+                raise ValueError
+        except (ValueError, RecursionError):
+            raise ImportError_(f"damaged export: the result of code run {run.uuid}") from None
     for card in document.cards:
         if not _usable_card(card.card):
             raise ImportError_(f"damaged export: the card of {card.question_id}")
@@ -251,6 +280,7 @@ def import_json(store: Store, text: str) -> tuple[int, int]:
             [row.model_dump() for row in document.sessions],
             [row.model_dump() for row in document.attempts],
             [row.model_dump() for row in document.cards],
+            [row.model_dump() for row in document.code_runs],
         )
     except StoreError:
         raise

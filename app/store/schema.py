@@ -59,5 +59,27 @@ CREATE INDEX attempts_rated_by_question ON attempts(question_id, rubric_coverage
     WHERE status = 'rated';
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+# Version 4: coding exercises. An attempt's answer holds the candidate's code, saved as drafts
+# like any answer, with the language it is written in; every run of the tests is kept with the
+# code it ran and its result (JSON of app.coding.results.RunResult).
+V4 = """
+ALTER TABLE attempts ADD COLUMN language TEXT
+    CHECK (language IS NULL OR language IN ('python', 'go', 'rust'));
+CREATE TABLE code_runs (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+    language TEXT NOT NULL CHECK (language IN ('python', 'go', 'rust')),
+    started_at TEXT NOT NULL,
+    code TEXT NOT NULL,
+    status TEXT NOT NULL,
+    passed INTEGER NOT NULL CHECK (passed >= 0),
+    total INTEGER NOT NULL CHECK (total >= passed),
+    seconds REAL NOT NULL CHECK (seconds >= 0),
+    result TEXT NOT NULL CHECK (json_valid(result))
+);
+CREATE INDEX code_runs_attempt ON code_runs(attempt_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
 SCHEMA_VERSION = len(MIGRATIONS)
