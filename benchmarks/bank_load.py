@@ -17,7 +17,8 @@ from common import REPO, generate_bank, median_of, scratch, wall
 BARE = """
 import sys, yaml
 from pathlib import Path
-for path in sorted(Path(sys.argv[1]).glob("*.yaml")):
+root = Path(sys.argv[1])
+for path in sorted([*root.glob("*.yaml"), *root.glob("*/*.yaml")]):
     yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 """
 

@@ -1,7 +1,11 @@
 """Scale: a 10,000-question bank and a 100,000-attempt history, against drillbit itself,
 a bare Textual app and Anki's engine, all measured in one run on a real terminal (tmux).
 
-    python benchmarks/scale.py [--runs 7]
+    python benchmarks/scale.py [--runs 7] [--small]
+
+The 10k bank is realistic by default: questions of about 3 KB (30 MB in all), each skill a
+directory of files under the 1 MiB limit. ``--small`` uses the earlier bank instead: questions
+under 1 KB, each skill one file.
 
 (a) `practice -n 1` to the first question rendered, 10k bank (warm cache) vs the bundled bank: <= 1.15x
 (b) the same vs a bare Textual app rendering the same Markdown document:                <= 1.3x
@@ -92,12 +96,18 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--small", action="store_true", help="questions under 1 KB, one file per skill"
+    )
     args = parser.parse_args()
     require_tmux()
     compile_package()
     directory = scratch()
     env = base_env(directory)
-    big = generate_bank(directory / "bank10k")
+    big = generate_bank(directory / "bank10k", realistic=not args.small)
+    size = sum(path.stat().st_size for path in big.rglob("*.yaml"))
+    files = len(list(big.rglob("*.yaml")))
+    print(f"10k bank: {size / 1e6:.1f} MB in {files} files")
     drillbit = drillbit_command()
 
     def practice(bank: Path, skill: str) -> tuple[list[str], str, str]:

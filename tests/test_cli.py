@@ -44,7 +44,7 @@ def test_validate_bad_file_prints_located_errors(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_validate_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+def test_validate_missing_path_finds_no_bank_files(tmp_path: Path) -> None:
     result = run(tmp_path, "validate", str(tmp_path / "nope"))
     assert result.returncode == 2
     assert "no such bank directory or file" in result.stderr

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,7 +49,33 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """An independent reading of YAML 1.2's core schema (what drillbit and the editors' YAML
+    language server read): the spec's tag resolution regexes, not drillbit's code."""
+
+    yaml_implicit_resolvers: dict = {}
+
+    def construct_core_int(self, node: Any) -> int:
+        value = self.construct_scalar(node)
+        if value.startswith("0o"):
+            return int(value[2:], 8)
+        return int(value, 16) if value.startswith("0x") else int(value, 10)
+
+
+for _tag, _regex, _first in (
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+.0123456789"),
+    ),
+):
+    _Loader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_regex), _first)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_core_int)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # safe_dump, at libyaml's speed
 
 

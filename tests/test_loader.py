@@ -52,12 +52,36 @@ def test_yaml_syntax_error(write_bank) -> None:
     assert "YAML syntax error" in problem.message
 
 
-def test_wrong_type_difficulty_no_is_a_boolean(write_bank) -> None:
-    path = write_bank(HEADER + GOOD_QUESTION.replace("difficulty: easy", "difficulty: no"))
+def test_wrong_type_difficulty_false_is_a_boolean(write_bank) -> None:
+    path = write_bank(HEADER + GOOD_QUESTION.replace("difficulty: easy", "difficulty: false"))
     problem = only(problems_of(path))
     assert (problem.line, problem.column) == (8, 17)
     assert "difficulty must be one of easy, medium, hard" in problem.message
     assert "boolean false" in problem.message and "quote" in problem.message
+
+
+def test_yaml_is_read_as_1_2_like_editors(write_bank) -> None:
+    """yes/no/on/off are text (YAML 1.2, as the YAML language server reads it), so a file
+    means the same in the editor and in drillbit; a flag written yes says how to write it."""
+    text = (
+        HEADER
+        + GOOD_QUESTION.replace("title: One", "title: No")
+        + (
+            "    tags: [on, off, 1_000, 1:30, 2024-01-01]\n"
+            "    choices:\n      - text: Yes\n        correct: yes\n      - text: b\n        correct: true\n"
+        )
+    )
+    loaded = load_file(write_bank(text))
+    problem = only(loaded.problems)
+    assert (problem.line, problem.column) == (15, 18)
+    assert problem.message == (
+        "correct must be true or false, not 'yes' (drillbit reads YAML 1.2, as editors do: yes,"
+        " no, on and off are text there; write true or false)"
+    )
+    fixed = load_file(write_bank(text.replace("correct: yes", "correct: false")))
+    ((question, _),) = fixed.questions
+    assert question.title == "No" and question.choices[0].text == "Yes"
+    assert question.tags == ["on", "off", "1_000", "1:30", "2024-01-01"]
 
 
 def test_wrong_type_time_float(write_bank) -> None:
@@ -224,7 +248,8 @@ def test_skill_must_match_file_name(write_bank) -> None:
 def test_choices_need_a_correct_one(write_bank) -> None:
     text = HEADER + GOOD_QUESTION + "    choices:\n      - text: a\n      - text: b\n"
     problem = only(problems_of(write_bank(text)))
-    assert (problem.line, problem.column) == (6, 5)
+    # At the choices themselves (issue 17, item 14), not at the question's first line.
+    assert (problem.line, problem.column) == (13, 7)
     assert "at least one option with correct: true" in problem.message
 
 

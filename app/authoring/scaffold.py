@@ -24,51 +24,12 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from app.bank.models import SLUG_PATTERN
+from app.bank.placeholders import PLACEHOLDER_TITLE, PLACEHOLDERS
 
 if TYPE_CHECKING:
     from app.bank.problems import Problem
 
-PLACEHOLDER_TITLE = "TODO: a short title"
-PLACEHOLDERS: dict[str, Any] = {
-    "time": "10m",
-    "tags": ["todo"],
-    "prompt": (
-        "TODO: the question as the candidate sees it (Markdown).\n"
-        "Embed artefacts such as logs, traces or code in fenced blocks.\n"
-    ),
-    "hints": ["TODO: a gentle hint", "TODO: a stronger hint"],
-    "answer": "TODO: the model answer (Markdown).\n",
-    "rubric": [
-        {"point": "TODO: a key point a good answer makes", "weight": 2},
-        {"point": "TODO: another key point", "weight": 1},
-    ],
-    "follow_ups": [
-        {"question": "TODO: a question to ask next", "answer": "TODO: the answer to expect"},
-    ],
-    "references": ["TODO: an RFC section, a documentation URL or a paper"],
-    "code": {
-        "timeout": "10s",
-        "python": {
-            "starter": "def solve(data):\n    raise NotImplementedError  # TODO: the starter\n",
-            "solution": "def solve(data):\n    return data  # TODO: the reference solution\n",
-            "tests": (
-                "import unittest\n\nfrom solution import solve\n\n\n"
-                "class SolveTest(unittest.TestCase):\n"
-                "    def test_todo_name_each_test_after_a_behaviour(self):\n"
-                "        self.assertEqual(solve(1), 1)\n"
-            ),
-        },
-    },
-    "interviewer_notes": "TODO: what to listen for; hidden until the answer is revealed",
-    "red_flags": ["TODO: an answer that should worry an interviewer"],
-    "choices": [
-        {"text": "TODO: a wrong option", "correct": False},
-        {"text": "TODO: the right option", "correct": True},
-    ],
-}
-"""Placeholder values: each one passes validation, and each one is easy to find again."""
 
-_NEW_ID = re.compile(r"-new-\d+$")
 _SLUG = re.compile(SLUG_PATTERN)
 
 
@@ -82,27 +43,6 @@ class Scaffolded:
     question_id: str
     line: int
     """1-based line of the new question's ``- id:`` entry."""
-
-
-def _placeholder_texts() -> set[str]:
-    texts: set[str] = {PLACEHOLDER_TITLE, "todo"}
-
-    def walk(value: Any) -> None:
-        if isinstance(value, str):
-            if value.startswith("TODO"):
-                texts.add(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(PLACEHOLDERS)
-    return texts
-
-
-PLACEHOLDER_TEXTS = frozenset(_placeholder_texts())
 
 
 def id_prefix(skill: str, ids: Iterable[str]) -> str:
@@ -121,10 +61,6 @@ def fresh_id(prefix: str, taken: Iterable[str]) -> str:
     while f"{prefix}-new-{number}" in used:
         number += 1
     return f"{prefix}-new-{number}"
-
-
-def is_placeholder_id(question_id: str) -> bool:
-    return bool(_NEW_ID.search(question_id))
 
 
 def _yaml(mapping: int = 2, sequence: int = 4, offset: int = 2) -> YAML:
@@ -332,6 +268,7 @@ def scaffold(
     title: str | None = None,
     difficulty: str = "medium",
     kind: str = "concept",
+    skill_ids: Iterable[str] = (),
 ) -> Scaffolded:
     """Append a new question to the skill file at ``path`` and return where it went.
 
@@ -356,7 +293,7 @@ def scaffold(
     except YAMLError:
         parsed = None
     own_ids = raw_ids(parsed)
-    prefix = id_prefix(skill, own_ids)
+    prefix = id_prefix(skill, own_ids or skill_ids)
     if not _SLUG.match(prefix):
         prefix = skill
     question_id = fresh_id(prefix, [*taken_ids, *own_ids])
@@ -374,66 +311,87 @@ def scaffold(
     return Scaffolded(path, question_id, line)
 
 
-def placeholder_warnings(path: Path) -> list[str]:
-    """``path:line:col: warning: ...`` for each placeholder still in the file: ids that end in
-    ``-new-N`` and fields still holding a placeholder that ``drillbit new`` wrote."""
-    from app.bank.loader import read_text
-    from app.bank.yamltree import parse
-
-    text, _ = read_text(path)
-    if text is None:
-        return []
-    tree = parse(text, str(path))
-    questions = tree.data.get("questions") if isinstance(tree.data, dict) else None
-    if not isinstance(questions, list):
-        return []
-    warnings: list[str] = []
-
-    def warn(where: tuple[str | int, ...], message: str) -> None:
-        line, column = tree.position(where)
-        warnings.append(f"{path}:{line}:{column}: warning: {message}")
-
-    def placeholders(value: Any, where: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
-        if isinstance(value, str):
-            return where if value in PLACEHOLDER_TEXTS else None
-        items: Iterable[tuple[str | int, Any]] = ()
-        if isinstance(value, dict):
-            items = value.items()
-        elif isinstance(value, list):
-            items = enumerate(value)
-        for key, item in items:
-            found = placeholders(item, (*where, key))
-            if found is not None:
-                return found
-        return None
-
-    for index, item in enumerate(questions):
-        if not isinstance(item, dict):
-            continue
-        base = ("questions", index)
-        question_id = item.get("id")
-        if isinstance(question_id, str) and is_placeholder_id(question_id):
-            warn(
-                (*base, "id"),
-                f"'{question_id}' is a placeholder id; name the question"
-                " (ids are stable: rename before anyone practises it)",
-            )
-        for key, value in item.items():
-            found = placeholders(value, (*base, key))
-            if found is not None:
-                warn(found, f"'{key}' still holds placeholder text")
-    return warnings
-
-
 def skill_file(first_bank: Path, skill: str) -> Path | None:
-    """The file of ``skill`` in the first bank (a directory or one file), if it has one."""
+    """The file of the first bank (a directory or one file) that a new question of ``skill``
+    goes into: the skill's single file, else the last file of its directory, else None."""
+    from app.bank.index import SKILL_HEADER_FILE, YAML_SUFFIXES
+
     if first_bank.is_file():
-        return first_bank if first_bank.stem == skill else None
-    for suffix in (".yaml", ".yml"):
+        return first_bank if skill in (first_bank.stem, first_bank.parent.name) else None
+    for suffix in YAML_SUFFIXES:
         candidate = first_bank / f"{skill}{suffix}"
         if candidate.is_file():
             return candidate
+    directory = first_bank / skill
+    if directory.is_dir():
+        parts = sorted(p for p in directory.iterdir() if p.suffix in YAML_SUFFIXES)
+        others = [part for part in parts if part.name != SKILL_HEADER_FILE]
+        if others or parts:
+            return (others or parts)[-1]
     return None
+
+
+NEW_SKILL = """\
+# yaml-language-server: $schema=schema.json
+skill: {skill}
+title: "{title}"
+description: "{description}"
+questions: []
+"""
+
+
+ROOM_FOR_A_QUESTION = 64 * 1024
+"""Room kept below the 1 MiB limit for the question ``new`` appends, placeholders and all."""
+
+PART_FILE = """\
+# yaml-language-server: $schema=../schema.json
+skill: {skill}
+questions: []
+"""
+
+
+def file_with_room(path: Path, skill: str) -> Path:
+    """``path``, or a new file in the skill's directory when ``path`` is too close to the
+    1 MiB limit to take another question."""
+    from app.bank.loader import MAX_FILE_BYTES
+
+    try:
+        if path.stat().st_size + ROOM_FOR_A_QUESTION <= MAX_FILE_BYTES:
+            return path
+    except OSError:
+        return path  # scaffold reports it
+    directory = path.parent if path.parent.name == skill else path.parent / skill
+    directory.mkdir(exist_ok=True)
+    number = 1
+    while (directory / f"more-{number}.yaml").exists():
+        number += 1
+    part = directory / f"more-{number}.yaml"
+    write_atomically(part, PART_FILE.format(skill=skill).encode("utf-8"))
+    return part
+
+
+def start_skill(bank: Path, skill: str) -> Path:
+    """Create the bank directory (with the schemas editors use) and the skill's file, its
+    title and description placeholders to fill in. Raises OSError."""
+    from app.bank.placeholders import SKILL_DESCRIPTION, SKILL_TITLE
+    from app.bank.schema import (
+        LOOPS_SCHEMA_FILE,
+        SKILL_SCHEMA_FILE,
+        loops_schema_text,
+        schema_text,
+    )
+
+    bank.mkdir(parents=True, exist_ok=True)
+    for name, text in (
+        (SKILL_SCHEMA_FILE, schema_text()),
+        (LOOPS_SCHEMA_FILE, loops_schema_text()),
+    ):
+        if not (bank / name).exists():
+            write_atomically(bank / name, text.encode("utf-8"))
+    path = bank / f"{skill}.yaml"
+    text = NEW_SKILL.format(skill=skill, title=SKILL_TITLE, description=SKILL_DESCRIPTION)
+    write_atomically(path, text.encode("utf-8"))
+    return path
 
 
 def bank_raw_ids(directories: Iterable[Path]) -> set[str]:
@@ -449,6 +407,13 @@ def bank_raw_ids(directories: Iterable[Path]) -> set[str]:
     return ids
 
 
+def _inside(path: Path, directory: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(directory.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
 def _same_file(problem: Problem, path: Path) -> bool:
     try:
         return Path(problem.path).resolve() == path.resolve()
@@ -460,6 +425,9 @@ def validate_file(directories: Iterable[Path], path: Path) -> list[Problem]:
     """The bank's problems that concern ``path``: its own, and duplicates of its ids."""
     from app.bank.loader import load_bank
 
+    directories = list(directories)
+    if not any(_inside(path, directory) for directory in directories):
+        directories.append(path)
     _, problems = load_bank(directories)
     return [
         problem

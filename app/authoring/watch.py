@@ -24,6 +24,7 @@ from textual.file_monitor import FileMonitor
 from textual.widgets import Footer, Markdown, Static
 
 from app.authoring.markdown import markdown_renderer, question_markdown
+from app.bank.index import skill_directories
 from app.bank.loader import Bank, bank_files, load_bank
 from app.bank.problems import Problem
 
@@ -37,6 +38,7 @@ def watched_files(paths: Sequence[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             watched.append(path)
+            watched.extend(skill_directories([path]))  # new files in a skill's directory
         watched.extend(bank_files([path]))
     return watched
 

@@ -1,8 +1,10 @@
 """A compiled bank cache, so that an unchanged bank is never parsed again.
 
-Each bank file is known by its path, size, modification time and content hash. A file whose
-size and mtime match (and whose mtime is not too close to the moment it was cached, as git
-does for "racy" entries) is taken from the cache; any other file is read and hashed, and parsed
+Each bank file is known by its path, size, modification time, inode, change time and content
+hash. A file whose size, mtime, inode and ctime all match (and whose mtime is not too close to
+the moment it was cached, as git does for "racy" entries) is taken from the cache: an edit can
+put back the size and the mtime, but not the ctime (setting the mtime sets it), and an editor
+that saves by renaming a new file over the old one changes the inode; any other file is read and hashed, and parsed
 again unless the hash still matches. The cache is never trusted over the YAML, and a corrupt or
 unreadable cache is rebuilt silently. ``drillbit validate`` does not use it.
 
@@ -29,7 +31,7 @@ from app.paths import cache_dir
 if TYPE_CHECKING:
     from app.bank.models import Question
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 RACY_SECONDS = 2.0
 
 
@@ -39,6 +41,8 @@ class CachedFile:
     """The absolute path of the bank file."""
     size: int
     mtime_ns: int
+    inode: int
+    ctime_ns: int
     digest: str
     cached_at_ns: int
     summary: FileSummary
@@ -85,10 +89,19 @@ def _write_atomic(path: Path, data: bytes) -> None:
         pass  # A cache we cannot write is only a slower start next time.
 
 
+MAX_CACHE_BYTES = 512 * 1024 * 1024
+"""More than any real bank's index or blob: a FIFO or /dev/zero in the cache is never read."""
+
+
+def _read_cache_file(path: Path) -> object:
+    from app.fileio import read_bounded
+
+    return pickle.loads(read_bounded(path, MAX_CACHE_BYTES))
+
+
 def _read_index(path: Path) -> dict[str, CachedFile]:
     try:
-        with path.open("rb") as stream:
-            stamp, files = pickle.load(stream)
+        stamp, files = _read_cache_file(path)  # type: ignore[misc]
     except Exception:
         return {}
     if stamp != _stamp() or not isinstance(files, dict):
@@ -121,8 +134,8 @@ class LazyQuestions(Mapping[str, "Question"]):
         try:
             blob = self._blobs.get(digest)
             if blob is None:
-                with _blob_path(digest).open("rb") as stream:
-                    blob = pickle.load(stream)
+                blob = _read_cache_file(_blob_path(digest))
+                assert isinstance(blob, dict)
                 self._blobs[digest] = blob
             question = pickle.loads(blob[question_id])
         except Exception:
@@ -151,11 +164,16 @@ class LazyQuestions(Mapping[str, "Question"]):
         return question_id in self._bank.entries
 
 
-def _compile(path: Path, key: str, stat: os.stat_result, data: bytes | None) -> CachedFile:
-    """Parse one file and store its questions' blob. ``data`` is None when unreadable."""
-    from app.bank.loader import LoadedFile, load_text, read_text, summarise
+def _compile(
+    path: Path, key: str, stat: os.stat_result, data: bytes | None, problems: list[Problem]
+) -> CachedFile:
+    """Parse one file and store its questions' blob. ``data`` is None when unreadable, and
+    ``problems`` then say why."""
+    from app.bank.loader import LoadedFile, decode_text, load_text, summarise
 
-    text, problems = read_text(path)
+    text = None
+    if data is not None:
+        text, problems = decode_text(data, path)
     loaded = load_text(text, path) if text is not None else None
     if loaded is None:
         loaded = LoadedFile(path, problems=problems)
@@ -165,7 +183,11 @@ def _compile(path: Path, key: str, stat: os.stat_result, data: bytes | None) -> 
         for question, _ in loaded.questions
     }
     _write_atomic(_blob_path(digest), pickle.dumps(blob, pickle.HIGHEST_PROTOCOL))
-    return CachedFile(key, stat.st_size, stat.st_mtime_ns, digest, _now_ns(), summarise(loaded))
+    return CachedFile(key, *_identity(stat), digest, _now_ns(), summarise(loaded))
+
+
+def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns
 
 
 def _now_ns() -> int:
@@ -175,16 +197,24 @@ def _now_ns() -> int:
 
 
 def _fresh(cached: CachedFile | None, stat: os.stat_result) -> bool:
-    if cached is None or cached.size != stat.st_size or cached.mtime_ns != stat.st_mtime_ns:
+    if cached is None:
+        return False
+    if (cached.size, cached.mtime_ns, cached.inode, cached.ctime_ns) != _identity(stat):
         return False
     # A file written in the same instant as its cache entry may have changed unseen.
     return cached.cached_at_ns - stat.st_mtime_ns > RACY_SECONDS * 1e9
 
 
+def _absolute(path: Path) -> str:
+    """The file's absolute path, symlinks kept: problems name the file the user put in the
+    bank (not /dev/zero behind it), and a symlink loop cannot make resolving it fail."""
+    return os.path.abspath(path)
+
+
 def load_bank_cached(paths: Iterable[Path]) -> tuple[Bank, list[Problem]]:
     """The bank from the cache where it is current, parsing only files that changed."""
     files = list(bank_files(paths))
-    keys = [str(path.resolve()) for path in files]
+    keys = [_absolute(path) for path in files]
     index_path = _index_path(keys)
     cached = _read_index(index_path)
     current: dict[str, CachedFile] = {}
@@ -198,7 +228,7 @@ def load_bank_cached(paths: Iterable[Path]) -> tuple[Bank, list[Problem]]:
             from app.bank.loader import load_file, summarise
 
             summary = summarise(load_file(path))  # reports the problem with its location
-            current[key] = CachedFile(key, -1, -1, "", 0, summary)
+            current[key] = CachedFile(key, -1, -1, -1, -1, "", 0, summary)
             changed = True
             continue
         entry = cached.get(key)
@@ -206,24 +236,20 @@ def load_bank_cached(paths: Iterable[Path]) -> tuple[Bank, list[Problem]]:
             assert entry is not None
             current[key] = entry
             continue
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = None
+        from app.bank.loader import read_bank_bytes
+
+        data, problems = read_bank_bytes(path)
         if (
             entry is not None
             and data is not None
             and entry.digest == _digest(data)
             and _blob_path(entry.digest).exists()
         ):
-            entry.size, entry.mtime_ns, entry.cached_at_ns = (
-                stat.st_size,
-                stat.st_mtime_ns,
-                _now_ns(),
-            )
+            entry.size, entry.mtime_ns, entry.inode, entry.ctime_ns = _identity(stat)
+            entry.cached_at_ns = _now_ns()
             current[key] = entry
         else:
-            current[key] = _compile(path, key, stat, data)
+            current[key] = _compile(path, key, stat, data, problems)
         changed = True
     if changed:
         _write_atomic(index_path, pickle.dumps((_stamp(), current), pickle.HIGHEST_PROTOCOL))

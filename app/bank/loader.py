@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
 
 from app.bank.index import (
+    SKILL_HEADER_FILE,
     Bank,
     FileSummary,
     IndexEntry,
@@ -21,11 +22,13 @@ from app.bank.index import (
 from app.bank.models import (
     DIFFICULTIES,
     KINDS,
+    FieldError,
     Loop,
     LoopsFile,
     Question,
     SkillHeader,
 )
+from app.bank.placeholders import PLACEHOLDER_TEXTS, is_placeholder_id
 from app.bank.problems import Problem
 from app.bank.validation import ValidationError, validate
 
@@ -44,6 +47,7 @@ class LoadedFile:
     path: Path
     header: SkillHeader | None = None
     header_position: tuple[int, int] = (1, 1)
+    title_position: tuple[int, int] = (1, 1)
     questions: list[tuple[Question, tuple[int, int]]] = field(default_factory=list)
     """Each valid question with the position of its id."""
     loops: list[Loop] = field(default_factory=list)
@@ -61,29 +65,55 @@ def _position_of_offset(data: bytes, offset: int) -> tuple[int, int]:
     return line, column
 
 
-def read_text(path: Path) -> tuple[str | None, list[Problem]]:
-    """The file's text, or the problem that stops it being read."""
-    name = str(path)
+def _too_large(path: Path) -> str:
+    """What to do with a file over the limit, in the format that exists: a skill directory."""
+    directory = path.with_suffix("")
+    return (
+        "the file is larger than 1 MiB; spread the skill over several files: move questions"
+        f" into {directory}/ (any file name, each holding only skill: and questions:), or,"
+        " when this file is already in a skill's directory, into another file beside it"
+    )
 
-    def fail(message: str, line: int = 1, column: int = 1) -> tuple[None, list[Problem]]:
-        return None, [Problem(name, line, column, message)]
+
+def read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    """The file's text, or the problem that stops it being read. Only regular files are read,
+    and never more than 1 MiB of them (a FIFO or /dev/zero must not hang or fill memory)."""
+    data, problems = read_bank_bytes(path)
+    if data is None:
+        return None, problems
+    return decode_text(data, path)
+
+
+def read_bank_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
+    """The file's bytes (at most 1 MiB), or the problem that stops them being read."""
+    from app.fileio import NotRegularFileError, TooLargeError, read_bounded
 
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        return read_bounded(path, MAX_FILE_BYTES), []
     except IsADirectoryError:
-        return fail("is a directory, not a bank file")
+        message = "is a directory, not a bank file"
+    except NotRegularFileError:
+        message = "not a regular file (a FIFO, device or socket); bank files are plain files"
+    except TooLargeError:
+        message = _too_large(path)
     except OSError as error:
-        return fail(f"cannot read the file: {error.strerror or error}")
-    if len(data) > MAX_FILE_BYTES:
-        return fail("the file is larger than 1 MiB; split the skill into smaller files")
+        message = f"cannot read the file: {error.strerror or error}"
+    return None, [Problem(str(path), 1, 1, message)]
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str | None, list[Problem]]:
+    name = str(path)
     if not data.strip():
-        return fail("the file is empty; a bank file needs skill, title, description, questions")
+        message = (
+            "the file is empty; a bank file needs skill and questions (and a title and description)"
+        )
+        return None, [Problem(name, 1, 1, message)]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line, column = _position_of_offset(data, error.start)
-        return fail(f"the file is not UTF-8 (byte 0x{data[error.start]:02x})", line, column)
+        message = f"the file is not UTF-8 (byte 0x{data[error.start]:02x})"
+        return None, [Problem(name, line, column, message)]
     return text.removeprefix("\ufeff"), []
 
 
@@ -108,9 +138,10 @@ def _describe_value(value: Any) -> str:
 
 
 _YAML_TRAP = {
-    True: "unquoted yes/no/on/off/true/false are booleans in YAML; quote the text",
-    False: "unquoted yes/no/on/off/true/false are booleans in YAML; quote the text",
+    True: "unquoted true and false are booleans in YAML; quote the text",
+    False: "unquoted true and false are booleans in YAML; quote the text",
 }
+_YAML11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
 
 
 def _trap_hint(value: Any) -> str:
@@ -165,7 +196,13 @@ def _message(error: dict[str, Any], model: type[Any]) -> str:
     if kind in ("int_type", "int_parsing"):
         return f"{name} must be a whole number, not {_describe_value(value)}"
     if kind in ("bool_type", "bool_parsing"):
-        return f"{name} must be true or false, not {_describe_value(value)}"
+        hint = ""
+        if isinstance(value, str) and value.lower() in _YAML11_BOOLEANS:
+            hint = (
+                " (drillbit reads YAML 1.2, as editors do: yes, no, on and off are text there;"
+                " write true or false)"
+            )
+        return f"{name} must be true or false, not {_describe_value(value)}{hint}"
     if kind in ("greater_than_equal", "less_than_equal"):
         limit = error.get("ctx", {}).get("ge", error.get("ctx", {}).get("le"))
         relation = "at least" if kind == "greater_than_equal" else "at most"
@@ -216,6 +253,9 @@ def _validate(
         problems = []
         for error in exc.errors(include_url=False):
             loc = (*base, *error["loc"])
+            cause = error.get("ctx", {}).get("error")
+            if isinstance(cause, FieldError):
+                loc = (*loc, cause.field_name)
             if tree.is_poisoned(loc):
                 continue
             if error["type"] in _UNKNOWN_KEY:
@@ -292,16 +332,12 @@ def load_text(text: str, path: Path, loaded: LoadedFile | None = None) -> Loaded
     header, problems = _validate(SkillHeader, data, tree, (), source)
     loaded.problems.extend(problems)
     loaded.header_position = tree.position(("skill",))
-    if header is not None and header.skill != path.stem:
-        line, column = loaded.header_position
-        loaded.problems.append(
-            Problem(
-                source,
-                line,
-                column,
-                f"skill '{header.skill}' must match the file name '{path.stem}'",
-            )
-        )
+    loaded.title_position = tree.keys.get(("title",), loaded.header_position)
+    if header is not None:
+        header_problems = _header_problems(header, path, tree, source)
+        loaded.problems.extend(header_problems)
+        if any(not is_placeholder_problem(problem) for problem in header_problems):
+            header = None  # left out: a wrong skill or a misplaced title must not count
     if any(len(bad) < 2 or bad[0] != "questions" for bad in tree.poisoned):
         header = None  # the header itself holds a reported problem: leave the file out
     loaded.header = header
@@ -310,14 +346,114 @@ def load_text(text: str, path: Path, loaded: LoadedFile | None = None) -> Loaded
         for index, item in enumerate(questions):
             question, problems = _validate(Question, item, tree, ("questions", index), source)
             loaded.problems.extend(problems)
-            if question is not None and not _tainted(tree, ("questions", index)):
+            if question is None or _tainted(tree, ("questions", index)):
+                continue
+            leftovers = placeholder_problems(item, tree, ("questions", index), source)
+            loaded.problems.extend(leftovers)
+            if not leftovers:  # a scaffold not yet filled in is never served
                 loaded.questions.append((question, tree.position(("questions", index, "id"))))
     return loaded
 
 
-def load_bank(paths: Iterable[Path]) -> tuple[Bank, list[Problem]]:
-    """Load every file under ``paths``. Bad files and questions are reported and skipped."""
-    return assemble(load_file(path) for path in bank_files(paths))
+def _header_problems(header: SkillHeader, path: Path, tree: Tree, source: str) -> list[Problem]:
+    """A skill file's own rules: its skill names the file or its directory, and only the file
+    that may carry the title and description carries them, both of them."""
+    problems: list[Problem] = []
+
+    def problem(where: tuple[str, ...], message: str) -> None:
+        # The skill's value is what is wrong; for title and description, the key is.
+        located = tree.position(where) if where == ("skill",) else tree.keys.get(where)
+        line, column = located or tree.position(where)
+        problems.append(Problem(source, line, column, message))
+
+    skill = header.skill
+    in_directory = path.parent.name == skill
+    if not in_directory and path.stem != skill:
+        problem(
+            ("skill",),
+            f"skill '{skill}' must match the file name '{path.stem}' (or, for a file in a"
+            f" skill's directory, the directory name '{path.parent.name}')",
+        )
+        return problems
+    carries = path.stem in (skill, SKILL_HEADER_FILE.removesuffix(".yaml"))
+    has_title, has_description = header.title is not None, header.description is not None
+    if (has_title or has_description) and not carries:
+        where = ("title",) if has_title else ("description",)
+        problem(
+            where,
+            f"the title and description of skill '{skill}' belong in {skill}.yaml or"
+            f" {skill}/{SKILL_HEADER_FILE}; the other files of {skill}/ hold only skill and"
+            " questions",
+        )
+    elif has_title != has_description:
+        missing = "description" if has_title else "title"
+        problem(
+            (), f"missing required field '{missing}' (a skill's title and description go together)"
+        )
+    for key, value in (("title", header.title), ("description", header.description)):
+        if value is not None and value in PLACEHOLDER_TEXTS:
+            problem(
+                (key,),
+                f"'{key}' still holds the placeholder drillbit new wrote; write the skill's {key}",
+            )
+    return problems
+
+
+def is_placeholder_problem(problem: Problem) -> bool:
+    """Whether the problem is a placeholder ``drillbit new`` wrote and nobody replaced."""
+    return "drillbit new wrote" in problem.message
+
+
+def placeholder_problems(
+    item: Any, tree: Tree, base: tuple[str | int, ...], source: str
+) -> list[Problem]:
+    """Errors for what ``drillbit new`` wrote and nobody replaced: a ``-new-N`` id and fields
+    still holding placeholder text, each at its place."""
+    problems: list[Problem] = []
+    if not isinstance(item, dict):
+        return problems
+    question_id = item.get("id")
+    if isinstance(question_id, str) and is_placeholder_id(question_id):
+        line, column = tree.position((*base, "id"))
+        problems.append(
+            Problem(
+                source,
+                line,
+                column,
+                f"'{question_id}' is the placeholder id drillbit new wrote; name the question"
+                " (ids are stable: rename it before anyone practises it)",
+            )
+        )
+    for key, value in item.items():
+        found = _placeholder_at(value, (*base, key))
+        if found is not None:
+            line, column = tree.position(found)
+            message = f"'{key}' still holds the placeholder text drillbit new wrote; fill it in"
+            problems.append(Problem(source, line, column, message))
+    return problems
+
+
+def _placeholder_at(value: Any, where: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    if isinstance(value, str):
+        return where if value in PLACEHOLDER_TEXTS else None
+    items: Iterable[tuple[str | int, Any]] = ()
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    for key, item in items:
+        found = _placeholder_at(item, (*where, key))
+        if found is not None:
+            return found
+    return None
+
+
+def load_bank(
+    paths: Iterable[Path], known_skills: Collection[str] = ()
+) -> tuple[Bank, list[Problem]]:
+    """Load every file under ``paths``. Bad files and questions are reported and skipped.
+    Loops may also name ``known_skills`` (defined in banks loaded elsewhere)."""
+    return assemble((load_file(path) for path in bank_files(paths)), known_skills)
 
 
 def summarise(loaded: LoadedFile) -> FileSummary:
@@ -328,6 +464,7 @@ def summarise(loaded: LoadedFile) -> FileSummary:
         loaded.path,
         (header.skill, header.title, header.description) if header else None,
         loaded.header_position,
+        loaded.title_position,
         [tuple(IndexEntry.of(q, skill)) for q, _ in loaded.questions],  # type: ignore[misc]
         [line for _, (line, _) in loaded.questions],
         [column for _, (_, column) in loaded.questions],
@@ -337,10 +474,12 @@ def summarise(loaded: LoadedFile) -> FileSummary:
     )
 
 
-def assemble(files: Iterable[LoadedFile]) -> tuple[Bank, list[Problem]]:
+def assemble(
+    files: Iterable[LoadedFile], known_skills: Collection[str] = ()
+) -> tuple[Bank, list[Problem]]:
     """Merge loaded files into one bank, reporting ids and skills defined twice."""
     loaded_files = list(files)
     questions = {q.id: q for loaded in loaded_files for q, _ in loaded.questions}
-    bank, problems = assemble_index(summarise(loaded) for loaded in loaded_files)
+    bank, problems = assemble_index((summarise(f) for f in loaded_files), known_skills)
     bank.questions = {question_id: questions[question_id] for question_id in bank.entries}
     return bank, problems

@@ -95,6 +95,14 @@ class After:
         }
 
 
+class FieldError(ValueError):
+    """A rule of a whole model that concerns one of its fields, reported at that field."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field_name = field_name
+
+
 Slug = Annotated[str, Rule(strict=True, pattern=SLUG_PATTERN, max_length=80)]
 Text = Annotated[str, Rule(strict=True, min_length=1)]
 
@@ -170,7 +178,9 @@ class Choice:
     """One option of a quick-fire multiple-choice question."""
 
     text: Text
+    """The option as the candidate reads it."""
     correct: Flag = False
+    """true for a right option (at least one must be); write true or false."""
 
 
 @model
@@ -178,7 +188,9 @@ class FollowUp:
     """A question the interviewer may ask next, optionally with its answer."""
 
     question: Text
+    """What the interviewer asks next (Markdown)."""
     answer: OptionalText = None
+    """The answer to expect, shown after the reveal (Markdown)."""
 
 
 @model
@@ -201,15 +213,18 @@ class CodeBlock:
     timeout: Duration = CODE_TIMEOUT_DEFAULT
     """Wall-clock limit of one run (compile and tests), 1s to 120s; default 10s."""
     python: LanguageCode | None = None
+    """Python 3.11, standard library only: solution.py and a unittest module."""
     go: LanguageCode | None = None
+    """Go 1.19, standard library only: package solution and a _test.go file."""
     rust: LanguageCode | None = None
+    """Rust 1.63 (edition 2021), standard library only: the code and a mod tests."""
 
     def __post_init__(self) -> None:
         if not self.languages:
             raise ValueError("code needs at least one language (python, go or rust)")
         low, high = CODE_TIMEOUT_RANGE
         if not low <= parse_duration(self.timeout) <= high:
-            raise ValueError(f"code timeout must be between {low}s and {high}s")
+            raise FieldError("timeout", f"code timeout must be between {low}s and {high}s")
 
     @property
     def languages(self) -> dict[Language, LanguageCode]:
@@ -229,12 +244,15 @@ class Question:
     id: Slug
     """Unique, stable slug across the bank; history keys on it."""
     title: Title
+    """A short title, shown in lists and above the prompt."""
     difficulty: Difficulty
+    """easy, medium or hard, for the role's level."""
     time: Duration
     """A time budget such as 90s, 8m, 1h or 1h30m."""
     kind: Kind = "concept"
     """concept, scenario, design, debugging, quick-fire, behavioural or coding."""
     tags: Annotated[list[Text], Rule(strict=True)] = field(default_factory=list)
+    """Topics for filtering with --tag, such as [tcp, tls]."""
     prompt: Text
     """The question as the candidate sees it (Markdown)."""
     hints: Annotated[list[Text], Rule(strict=True)] = field(default_factory=list)
@@ -242,11 +260,13 @@ class Question:
     answer: Text
     """The model answer (Markdown)."""
     rubric: Annotated[list[RubricPoint], Rule(strict=True)] = field(default_factory=list)
+    """Key points a good answer makes, each one checkable claim with a weight."""
     follow_ups: Annotated[
         list[Annotated[FollowUp, Before(_follow_up_from_text, _text_or)]], Rule(strict=True)
     ] = field(default_factory=list)
     """Markdown strings, or {question, answer} mappings."""
     references: Annotated[list[Text], Rule(strict=True)] = field(default_factory=list)
+    """Where the facts come from: RFC sections, official documentation, papers."""
     interviewer_notes: OptionalText = None
     """Hidden from candidates until the answer is revealed."""
     red_flags: Annotated[list[Text], Rule(strict=True)] = field(default_factory=list)
@@ -257,18 +277,19 @@ class Question:
     """For kind coding (and only for it): starter, solution and tests per language."""
 
     def __post_init__(self) -> None:
-        # Pydantic reports a ValueError raised here like any other validation error.
+        # Pydantic reports a ValueError raised here like any other validation error; the
+        # loader places a FieldError at its field.
         if self.kind == "coding" and self.code is None:
-            raise ValueError("kind coding needs a code block")
+            raise FieldError("kind", "kind coding needs a code block")
         if self.code is not None and self.kind != "coding":
-            raise ValueError(f"code is only for kind coding, not {self.kind}")
+            raise FieldError("code", f"code is only for kind coding, not {self.kind}")
         if self.kind == "coding" and self.choices is not None:
-            raise ValueError("a coding exercise has no choices")
+            raise FieldError("choices", "a coding exercise has no choices")
         if self.choices is not None:
             if len(self.choices) < 2:
-                raise ValueError("choices needs at least two options")
+                raise FieldError("choices", "choices needs at least two options")
             if not any(choice.correct for choice in self.choices):
-                raise ValueError("choices needs at least one option with correct: true")
+                raise FieldError("choices", "choices needs at least one option with correct: true")
 
     @cached_property
     def time_seconds(self) -> int:
@@ -294,13 +315,18 @@ def as_data(value: Any) -> dict[str, Any]:
 
 @model
 class SkillFile:
-    """A bank file: one skill and its questions."""
+    """A bank file: a skill and its questions. A skill is one file ``<skill>.yaml``, or a
+    directory ``<skill>/`` of such files, or both; exactly one file (``<skill>.yaml``, else
+    ``<skill>/_skill.yaml``) carries the skill's title and description."""
 
     skill: Slug
-    """The skill's slug; equal to the file name without .yaml."""
-    title: Title
-    description: Text
+    """The skill's slug: the file name without .yaml, or the name of the skill directory."""
+    title: Title | None = None
+    """The skill's name as shown on the home screen. Only in <skill>.yaml or _skill.yaml."""
+    description: Text | None = None
+    """What the skill covers, in a sentence or two. Only beside the title."""
     questions: Annotated[list[Question], Rule(strict=True)] = field(default_factory=list)
+    """The questions, in the order a curator reads them."""
 
 
 @model
@@ -308,25 +334,41 @@ class SkillHeader:
     """The top level of a bank file without its questions, validated on its own."""
 
     skill: Slug
-    title: Title
-    description: Text
+    title: Title | None = None
+    description: Text | None = None
     questions: Annotated[list[Any], Rule(strict=True)] = field(default_factory=list)
 
 
 @model
 class LoopRound:
-    """One round of a mock-interview loop: a time box and what it draws from."""
+    """One round of a mock-interview loop: a time box, what it draws from, and a break after.
+
+    The planner fills the round with questions up to its time and never beyond it."""
 
     title: Title
+    """The round's name, shown when it starts (for example: Systems design)."""
     time: Duration
-    """A time budget such as 90s, 8m, 1h or 1h30m."""
-    skills: Annotated[list[Slug], Rule(strict=True, min_length=1)]
-    count: Annotated[int, Rule(strict=True, ge=1, le=20)] = 1
+    """The round's length, such as 45m or 1h; its questions never add up to more."""
+    skills: Annotated[list[Slug], Rule(strict=True)] = field(default_factory=list)
+    """The skills the round draws from; leave out to draw from every skill."""
+    kinds: Annotated[list[Kind], Rule(strict=True)] = field(default_factory=list)
+    """The kinds of question the round asks (design, scenario, coding, behavioural...);
+    leave out for every kind except quick-fire and coding (and behavioural, when the round
+    names no skills)."""
     difficulty: Difficulty | None = None
+    """Only questions of this difficulty; leave out for any."""
+    count: Annotated[int, Rule(strict=True, ge=1, le=20)] | None = None
+    """At most this many questions; leave out to fill the round's time."""
+    break_after: Duration | None = None
+    """A break after the round, such as 10m, before the next one starts."""
 
     @cached_property
     def time_seconds(self) -> int:
         return parse_duration(self.time)
+
+    @cached_property
+    def break_seconds(self) -> int:
+        return parse_duration(self.break_after) if self.break_after else 0
 
 
 @model
@@ -334,13 +376,18 @@ class Loop:
     """A named mock-interview loop, such as a phone screen or an onsite."""
 
     name: Slug
+    """The loop's slug, as given to drillbit practice --loop NAME."""
     title: Title
+    """The loop's name as shown on screen."""
     description: Annotated[str, Rule(strict=True)] = ""
+    """What the loop is for, in a sentence."""
     rounds: Annotated[list[LoopRound], Rule(strict=True, min_length=1)]
+    """The rounds, in the order they run."""
 
 
 @model
 class LoopsFile:
-    """``questions/loops.yaml``: the named mock-interview loops."""
+    """``loops.yaml``: the named mock-interview loops of a bank."""
 
     loops: Annotated[list[Loop], Rule(strict=True, min_length=1)]
+    """The loops, each with its rounds."""

@@ -15,7 +15,6 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import ScalarNode
-from yaml.resolver import Resolver
 
 from app.bank.problems import Problem
 
@@ -36,7 +35,6 @@ _KNOWN_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
-_IMPLICIT = Resolver.yaml_implicit_resolvers
 MAX_DEPTH = 64
 
 
@@ -80,12 +78,52 @@ def describe_character(char: str) -> str:
     return f"U+{ord(char):04X} ({name})"
 
 
+# Plain scalars are read by the YAML 1.2 core schema, as editors' YAML language server reads
+# them, not by PyYAML's YAML 1.1 rules: `yes`, `no`, `on` and `off` are text, only true and
+# false are booleans; `1:30` and `1_000` are text; `017` is seventeen; dates stay text. So a
+# file means the same in the editor and in drillbit (docs/bank-format.md).
+_NULL = re.compile(r"^(?:~|null|Null|NULL)$")
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_CORE_BY_FIRST: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+for _tag, _pattern, _firsts in (
+    ("tag:yaml.org,2002:null", _NULL, "~nN"),
+    ("tag:yaml.org,2002:bool", _BOOL, "tTfF"),
+    ("tag:yaml.org,2002:int", _INT, "-+0123456789"),
+    ("tag:yaml.org,2002:float", _FLOAT, "-+.0123456789"),
+):
+    for _first in _firsts:
+        _CORE_BY_FIRST.setdefault(_first, []).append((_tag, _pattern))
+
+
 def _resolve_plain(value: str) -> str:
-    """PyYAML's implicit tag of a plain scalar (the YAML 1.1 rules), without a node object."""
-    for tag, pattern in _IMPLICIT.get(value[0] if value else "", ()):
+    """The YAML 1.2 core schema's tag of a plain scalar, without a node object."""
+    if not value:
+        return "tag:yaml.org,2002:null"
+    for tag, pattern in _CORE_BY_FIRST.get(value[0], ()):
         if pattern.match(value):
             return tag
     return STR_TAG
+
+
+def _construct_core(tag: str, value: str) -> Any:
+    """A plain scalar's value under the YAML 1.2 core schema."""
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return value.lower() == "true"
+    if tag == "tag:yaml.org,2002:int":
+        if value.startswith("0o"):
+            return int(value[2:], 8)
+        return int(value, 16) if value.startswith("0x") else int(value, 10)
+    lowered = value.lower()
+    if lowered.endswith(".inf"):
+        return float("-inf") if value.startswith("-") else float("inf")
+    return float("nan") if lowered == ".nan" else float(value)
 
 
 def _short_tag(tag: str) -> str:
@@ -115,6 +153,8 @@ class _Builder:
             tag = STR_TAG
         elif tag is None:
             tag = _resolve_plain(value) if event.implicit[0] else STR_TAG
+            if tag != STR_TAG:
+                return _construct_core(tag, value)
         if tag == STR_TAG:
             if _FORBIDDEN.search(value):
                 char = forbidden_character(value)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, NoReturn
 
 from app import __version__
-from app.cli.common import EXIT_OK, EXIT_USAGE, UserError, did_you_mean, err
+from app.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, UserError, did_you_mean, err
 
 
 class Command(NamedTuple):
@@ -144,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(arguments).parse_args(arguments)
     handler = getattr(args, "handler", None)
+    from app.paths import ConfigError
+
     try:
         if handler is None:
             from app.cli.practice import cmd_home
@@ -153,6 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         err(f"drillbit: {error}")
         return error.code
+    except ConfigError as error:
+        err(f"drillbit: {error}")
+        return EXIT_ERROR
     except KeyboardInterrupt:
         err("drillbit: interrupted")
         return 130

@@ -20,8 +20,10 @@ from app.cli.common import (
     bank_path,
     bank_paths,
     check_ids,
+    check_loop,
     check_skills,
     checked_name,
+    did_you_mean,
     err,
     load,
     open_store,
@@ -29,7 +31,6 @@ from app.cli.common import (
     out_json,
     print_table,
     require_terminal,
-    unknown,
     write_output,
 )
 
@@ -55,6 +56,11 @@ def add_new(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--no-edit", action="store_true", help="do not open $VISUAL or $EDITOR; only scaffold"
+    )
+    parser.add_argument(
+        "--new-skill",
+        action="store_true",
+        help="start the skill even though its name is close to an existing one",
     )
 
 
@@ -87,11 +93,13 @@ def cmd_new(args: argparse.Namespace) -> int:
     from app.authoring.scaffold import (
         ScaffoldError,
         bank_raw_ids,
-        placeholder_warnings,
+        file_with_room,
         scaffold,
         skill_file,
+        start_skill,
         validate_file,
     )
+    from app.paths import bank_dirs, config_path, own_bank_advice
     from app.textfmt import printable
 
     skill = args.skill
@@ -101,20 +109,46 @@ def cmd_new(args: argparse.Namespace) -> int:
         )
     if args.title is not None and not args.title.strip():
         raise UserError("--title must not be empty", EXIT_USAGE)
-    directories = bank_paths(args)
+    directories = [bank_path(path, missing_ok=True) for path in bank_dirs(args.bank or ())]
     first = directories[0]
-    path = skill_file(first, skill)
+    advice = own_bank_advice(first)
+    if advice:
+        raise UserError(advice)
+    path = skill_file(first, skill) if first.exists() else None
+    started = path is None
     if path is None:
         from app.bank.loader import load_bank
 
-        bank, _ = load_bank(directories)
+        bank, _ = load_bank([directory for directory in directories if directory.exists()])
         if skill in bank.skills:
             raise UserError(
                 f"skill '{skill}' is defined in {bank.skills[skill].path}, not in the first bank"
                 f" {first}; name its bank first with --bank",
                 EXIT_USAGE,
             )
-        raise unknown("skill", skill, bank.skills)
+        if first.is_file():
+            raise UserError(f"{first} is the file of another skill; name a bank directory")
+        close = did_you_mean(skill, bank.skills)
+        if close and not args.new_skill:
+            raise UserError(
+                f"no skill '{skill}'{close}; to start a new skill '{skill}' anyway, add"
+                " --new-skill",
+                EXIT_USAGE,
+            )
+        try:
+            path = start_skill(first, skill)
+        except OSError as error:
+            raise UserError(f"{first}: cannot create: {error.strerror or error}") from None
+        out(f"{path}:1: started skill '{skill}'; fill in its title and description")
+    try:
+        roomy = file_with_room(path, skill)
+    except OSError as error:
+        raise UserError(f"{path.parent}: cannot create: {error.strerror or error}") from None
+    skill_ids: set[str] = set()
+    if roomy != path:
+        out(f"{path} is close to the 1 MiB limit: the question goes into {roomy}")
+        skill_ids = bank_raw_ids([path])  # the new file takes the prefix of the skill's ids
+        path = roomy
     try:
         added = scaffold(
             path,
@@ -123,6 +157,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             title=args.title,
             difficulty=args.difficulty,
             kind=args.kind,
+            skill_ids=skill_ids,
         )
     except ScaffoldError as error:
         raise UserError(str(error)) from None
@@ -133,12 +168,21 @@ def cmd_new(args: argparse.Namespace) -> int:
     problems = validate_file(directories, added.path)
     for problem in problems:
         out(str(problem))
-    warnings = placeholder_warnings(added.path)
-    for warning in warnings:
-        out(warning)
-    summary = f"{shown_path}: {len(problems)} error(s), {len(warnings)} placeholder warning(s)"
-    out(summary if not problems else f"FAILED: {summary}")
-    return EXIT_ERROR if problems else EXIT_OK
+    from app.bank.loader import is_placeholder_problem
+
+    unfilled = sum(map(is_placeholder_problem, problems))
+    # Straight after scaffolding the placeholders are expected; after an edit they are errors.
+    errors = len(problems) - (unfilled if args.no_edit else 0)
+    summary = f"{shown_path}: {errors} error(s)"
+    if args.no_edit and unfilled:
+        summary += f", {unfilled} placeholder(s) to fill in (then run drillbit validate)"
+    out(summary if not errors else f"FAILED: {summary}")
+    if started and first not in bank_dirs():
+        out(
+            f"practise from this bank with --bank {first}, DRILLBIT_BANK={first}, or"
+            f' banks = ["{first}"] in {config_path()}'
+        )
+    return EXIT_ERROR if errors else EXIT_OK
 
 
 # -- drillbit watch --------------------------------------------------------------------------
@@ -196,10 +240,8 @@ def cmd_kit(args: argparse.Namespace) -> int:
         check_skills(bank, skills)
         kit = kit_for_skills(bank, skills)
     elif args.loop:
-        loop = bank.loops.get(args.loop)
-        if loop is None:
-            raise unknown("loop", args.loop, bank.loops)
-        kit = kit_for_loop(bank, loop, seed=args.seed)
+        check_loop(bank, args.loop)
+        kit = kit_for_loop(bank, bank.loops[args.loop], seed=args.seed)
     else:
         ids = list(dict.fromkeys(part.strip() for part in args.ids.split(",") if part.strip()))
         if not ids:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
+    UserError,
     add_filters,
     bank_path,
     bank_paths,
     check_ids,
     check_skills,
+    check_tags,
+    checked_name,
     load,
     out,
     out_json,
@@ -30,13 +34,26 @@ def add_validate(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from app.bank.index import bank_files
     from app.bank.loader import load_bank
 
-    paths = [bank_path(Path(p)) for p in args.paths] or bank_paths(args)
+    paths = [Path(p).expanduser() for p in args.paths] or bank_paths(args)
+    for path in paths:
+        if not checked_name(path).is_symlink():  # a dangling link is the loader's to report
+            bank_path(path)
+    files = len(list(bank_files(paths)))
+    if not files:
+        where = ", ".join(str(path) for path in paths)
+        raise UserError(
+            f"no bank files found in {where} (a bank holds <skill>.yaml files, <skill>/"
+            " directories of them, and loops.yaml)"
+        )
     bank, problems = load_bank(paths)
+    if args.paths and bank.loops:
+        # A loops file checked on its own names skills of the banks it is used with.
+        bank, problems = load_bank(paths, known_skills=_context_skills(args, paths))
     for problem in problems:
         out(str(problem))
-    files = len({placement.path for placement in bank.placements.values()})
     summary = (
         f"{len(bank)} questions in {len(bank.skills)} skills ({files} files),"
         f" {len(bank.loops)} loops: {len(problems)} error(s)"
@@ -45,14 +62,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_ERROR if problems else EXIT_OK
 
 
+def _context_skills(args: argparse.Namespace, paths: Sequence[Path]) -> set[str]:
+    """The skills of the configured banks and of the directories holding the named loops
+    files."""
+    from app.bank.cache import load_bank_cached
+    from app.paths import bank_dirs
+
+    around = [path.parent for path in paths if path.is_file() and path.name == "loops.yaml"]
+    context = [path for path in [*bank_dirs(args.bank or ()), *around] if path.exists()]
+    bank, _ = load_bank_cached(context)
+    return set(bank.skills)
+
+
 def add_schema(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--loops", action="store_true", help="the schema of loops.yaml instead")
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from app.bank.schema import schema_text
+    from app.bank.schema import loops_schema_text, schema_text
 
-    sys.stdout.write(schema_text())
+    sys.stdout.write(loops_schema_text() if args.loops else schema_text())
     return EXIT_OK
 
 
@@ -71,6 +100,7 @@ def _question_json(bank: Bank, question_id: str) -> dict[str, Any]:
 def cmd_list(args: argparse.Namespace) -> int:
     bank, _ = load(args)
     check_skills(bank, args.skill or ())
+    check_tags(bank, args.tag or ())
     selected = bank.select(args.skill or (), args.difficulty, args.tag or ())
     if args.format == "json":
         out_json([_question_json(bank, question.id) for question in selected])

@@ -67,6 +67,19 @@ def check_skills(bank: Bank, skills: Iterable[str]) -> None:
             raise unknown("skill", skill, bank.skills)
 
 
+def check_tags(bank: Bank, tags: Iterable[str]) -> None:
+    known: set[str] | None = None
+    for tag in tags:
+        known = known if known is not None else bank.tags()
+        if tag not in known:
+            raise unknown("tag", tag, known)
+
+
+def check_loop(bank: Bank, loop: str | None) -> None:
+    if loop is not None and loop not in bank.loops:
+        raise unknown("loop", loop, bank.loops)
+
+
 def check_ids(bank: Bank, ids: Sequence[str]) -> None:
     missing = [question_id for question_id in ids if question_id not in bank]
     if missing:
@@ -106,10 +119,10 @@ def _mode(path: Path, missing: str | None) -> int | None:
         raise UserError(f"{path}: {error.strerror or error}", EXIT_USAGE) from None
 
 
-def bank_path(path: Path) -> Path:
+def bank_path(path: Path, *, missing_ok: bool = False) -> Path:
     """A bank directory or file named by the user, checked before anything reads it: a FIFO
-    or a device would block or never end."""
-    mode = _mode(path, "no such bank directory or file")
+    or a device would block or never end. ``missing_ok`` for a bank about to be started."""
+    mode = _mode(path, None if missing_ok else "no such bank directory or file")
     if mode is not None and not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
         raise UserError(f"{path}: not a bank directory or file", EXIT_USAGE)
     return path

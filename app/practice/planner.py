@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from app.bank.index import IndexEntry
 
 if TYPE_CHECKING:
-    from app.bank.models import Loop
+    from app.bank.models import Loop, LoopRound
 
 MODES = ("auto", "due", "new", "weakest", "random", "mock")
 MODE_HELP = {
@@ -153,32 +153,77 @@ class PlannedRound(NamedTuple):
     title: str
     time_seconds: int
     questions: tuple[IndexEntry, ...]
+    break_seconds: int = 0
+    """A break after the round, before the next one starts."""
+
+
+ASKED_ONLY_BY_NAME = frozenset({"quick-fire", "coding"})
+"""Kinds a round asks only when its ``kinds`` name them: quick-fire is filler in a timed round,
+and a coding exercise is a round of its own. A round that names neither skills nor kinds does
+not ask behavioural questions either: they are a round of their own too."""
+
+
+def round_matches(round_: LoopRound, entry: IndexEntry) -> bool:
+    """Whether the round may ask the question: its skills, kinds and difficulty, and short
+    enough to fit the round at all."""
+    if round_.skills and entry.skill not in round_.skills:
+        return False
+    if round_.kinds:
+        if entry.kind not in round_.kinds:
+            return False
+    elif entry.kind in ASKED_ONLY_BY_NAME or (not round_.skills and entry.kind == "behavioural"):
+        return False
+    if round_.difficulty is not None and entry.difficulty != round_.difficulty:
+        return False
+    return entry.time_seconds <= round_.time_seconds
+
+
+def fill_round(
+    ranked: Sequence[IndexEntry], skills: Sequence[str], seconds: int, count: int | None
+) -> list[IndexEntry]:
+    """Questions in ``ranked`` order that fit ``seconds`` together (never more), at most
+    ``count`` of them, spread across the skills before a second comes from any one."""
+    by_skill: dict[str, list[IndexEntry]] = defaultdict(list)
+    for entry in ranked:
+        by_skill[entry.skill].append(entry)
+    order_of_skills = list(skills) or list(by_skill)
+    queues = [by_skill[skill] for skill in order_of_skills if by_skill[skill]]
+    picked: list[IndexEntry] = []
+    left = seconds
+    while queues and (count is None or len(picked) < count):
+        still: list[list[IndexEntry]] = []
+        for queue in queues:
+            if count is not None and len(picked) >= count:
+                break
+            fitting = next((e for e in queue if e.time_seconds <= left), None)
+            if fitting is None:
+                continue  # nothing of this skill fits what is left of the round
+            queue.remove(fitting)
+            picked.append(fitting)
+            left -= fitting.time_seconds
+            if queue:
+                still.append(queue)
+        queues = still
+    return picked
 
 
 def plan_loop(
     index: Iterable[IndexEntry], loop: Loop, history: History, now: datetime, seed: int = 0
 ) -> list[PlannedRound]:
-    """Each round's questions: due and new ones first, never the same question twice."""
+    """Each round's questions: unseen ones first, in a random order, filling the round up to
+    its time and never beyond it; never the same question twice in a loop. A round whose
+    pool is empty (or holds nothing short enough) is planned empty."""
     entries = list(index)
     used: set[str] = set()
     rounds = []
     for number, round_ in enumerate(loop.rounds):
-        filters = Filters(tuple(round_.skills), round_.difficulty)
-        pool = [e for e in matching(entries, filters) if e.id not in used]
+        pool = [e for e in entries if e.id not in used and round_matches(round_, e)]
         shuffled = order(pool, "random", history, now, seed + number)
         fresh = [e for e in shuffled if e.id not in history.seen]
         ranked = fresh + [e for e in shuffled if e.id in history.seen]
-        # Spread the round across its skills before taking a second from any.
-        by_skill: dict[str, list[IndexEntry]] = defaultdict(list)
-        for entry in ranked:
-            by_skill[entry.skill].append(entry)
-        picked: list[IndexEntry] = []
-        queues = [by_skill[skill] for skill in round_.skills if by_skill[skill]]
-        while queues and len(picked) < round_.count:
-            for queue in queues:
-                if len(picked) < round_.count:
-                    picked.append(queue.pop(0))
-            queues = [queue for queue in queues if queue]
+        picked = fill_round(ranked, round_.skills, round_.time_seconds, round_.count)
         used.update(entry.id for entry in picked)
-        rounds.append(PlannedRound(round_.title, round_.time_seconds, tuple(picked)))
+        rounds.append(
+            PlannedRound(round_.title, round_.time_seconds, tuple(picked), round_.break_seconds)
+        )
     return rounds

@@ -20,7 +20,7 @@ from app.practice.planner import Filters, plan, plan_loop
 from app.practice.session import PracticeSession, history_for
 from app.store.db import Store, StoreError
 from app.tui.messages import BankLoaded, LoadFailed, SessionFinished
-from app.tui.preload import Preload
+from app.tui.preload import Preload, PreloadError
 
 FIRST_SCREEN_TIMEOUT_S = 3.0
 """When the garbage collector comes back on at the latest (see first_screen_ready)."""
@@ -118,7 +118,7 @@ class DrillbitApp(App[None]):
         """Post what the preload gave (waiting for it when called from the worker)."""
         try:
             bank, problems, store = preload.result()
-        except StoreError as error:
+        except (StoreError, PreloadError) as error:
             self.post_message(LoadFailed(str(error)))
             return
         self.store = store

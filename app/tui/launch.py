@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import argparse
 import gc
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.bank.index import Bank
 
 PRELOAD_HEAD_START = 0.15
 """Seconds the bank and history get to load before Textual is imported (see app.tui.preload)."""
 
 
-def run_tui(args: argparse.Namespace, *, practice: bool) -> int:
+def run_tui(
+    args: argparse.Namespace, *, practice: bool, check: Callable[[Bank], None] | None = None
+) -> int:
+    """Run the app; ``check`` sees the bank first (once it has loaded beside Textual's import)
+    and may raise the CLI's usage error, before any screen starts."""
     # Start-up makes some 70,000 long-lived objects (modules, classes, styles, widgets) and the
     # cyclic garbage collector would scan them over and over: measured, the first question
     # paints sooner without it, by 0.05-0.15x of a bare Textual app's time. The app turns it
@@ -21,6 +30,14 @@ def run_tui(args: argparse.Namespace, *, practice: bool) -> int:
     directories, db_path = bank_dirs(args.bank or ()), database_path(args.db)
     preload = Preload(directories, db_path).start(head_start=PRELOAD_HEAD_START)
     from app.tui.app import DrillbitApp, PracticeRequest
+
+    if check is not None:
+        try:
+            bank = preload.result()[0]
+        except Exception:
+            bank = None  # the app reports the failure in its own words
+        if bank is not None:
+            check(bank)
 
     request = None
     if practice:

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from app.store.db import Store
 
 
+class PreloadError(Exception):
+    """The preload failed for a reason other than the store's own (a StoreError)."""
+
+
 class Preload:
     def __init__(self, bank_dirs: list[Path], db_path: Path) -> None:
         self.bank_dirs = bank_dirs
@@ -46,6 +50,8 @@ class Preload:
             self._result = (bank, problems, store)
         except StoreError as error:
             self._error = error
+        except Exception as error:  # anything else still reaches the user as one line
+            self._error = PreloadError(f"cannot load the bank and history: {error}")
         finally:
             self._done.set()
 
@@ -59,7 +65,7 @@ class Preload:
         return self._done.is_set() and self._error is None
 
     def result(self) -> tuple[Bank, list[Problem], Store]:
-        """Wait for the thread; raises the StoreError it met."""
+        """Wait for the thread; raises the StoreError (or PreloadError) it met."""
         self._done.wait()
         if self._error is not None:
             raise self._error

@@ -653,6 +653,12 @@ class QuestionScreen(Screen[None]):
         if not editor:
             self.notify("Set $EDITOR (or $VISUAL) to edit questions from here.", severity="warning")
             return
+        from app.paths import own_bank_advice
+
+        advice = own_bank_advice(placement.path)
+        if advice:  # never edit the installed package: the next install would undo it
+            self.notify(advice, title="Not editing", severity="warning", markup=False, timeout=20)
+            return
         import shlex
         import subprocess
 
