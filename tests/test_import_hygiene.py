@@ -19,6 +19,8 @@ CORE_MODULES = [
     "app.practice.session",
     "app.stats.compute",
     "app.store.exchange",
+    "app.team.sync",
+    "app.team.report",
     "app.paths",
     "app.cli",
     "app.cli.coding",

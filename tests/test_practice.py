@@ -258,7 +258,6 @@ def test_a_session_is_written_at_its_first_action_with_the_times_it_began(
     session.save_draft()  # written once
     began = FIXED_NOW.strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # the store writes UTC like this
     assert rows("sessions") == [began] and rows("attempts") == [began]
-    session.skip()
-    session.advance()  # the next attempt is written as it opens
+    session.skip()  # moves on: the next attempt is written as it opens
     assert len(rows("attempts")) == 2
     store.close()

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -114,11 +115,20 @@ def test_draft_is_saved(tmp_path: Path) -> None:
         assert store.last_draft("q1") == "half an answer"
 
 
-def _scribble(path: Path, first_page: int) -> None:
-    """Overwrite 64 bytes inside every page from ``first_page`` on: a damaged database."""
+def _scribble(path: Path, first_page: int, *, spare_schema: bool = False) -> None:
+    """Overwrite 64 bytes inside every page from ``first_page`` on: a damaged database.
+
+    ``spare_schema`` leaves the schema's pages whole (the schema spans several pages, wherever
+    SQLite put them), so the file opens and only a check finds the damage."""
+    spared: set[int] = set()
+    if spare_schema:
+        with closing(sqlite3.connect(path)) as db:
+            rows = db.execute("SELECT pageno FROM dbstat WHERE name = 'sqlite_schema'")
+            spared = {pageno - 1 for (pageno,) in rows}  # dbstat counts pages from 1
     data = bytearray(path.read_bytes())
     for offset in range(4096 * first_page + 100, len(data), 4096):
-        data[offset : offset + 64] = b"\xff" * 64
+        if offset // 4096 not in spared:
+            data[offset : offset + 64] = b"\xff" * 64
     path.write_bytes(bytes(data))
 
 
@@ -304,7 +314,7 @@ def test_background_verification_refuses_writes_to_a_corrupt_file(
         for i in range(200):
             rate_one(store, f"q{i}")
         store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    _scribble(path, first_page=3)
+    _scribble(path, first_page=3, spare_schema=True)
     before = path.read_bytes()
     store = Store(path, verify=verify)  # type: ignore[arg-type]  # opens at once: reads go ahead
     with pytest.raises(StoreError, match="corrupt"):

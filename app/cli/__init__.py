@@ -48,6 +48,8 @@ COMMANDS: list[Command] = [
     Command("bank", "bank", "coverage of the bank: skills x difficulty, kinds, quality"),
     Command("run", "coding", "run a coding exercise's tests on your code (or its solution)"),
     Command("doctor", "coding", "the toolchains found for coding exercises, and the sandbox"),
+    Command("sync", "team", "exchange history with the team's PostgreSQL server"),
+    Command("server", "team", "set up a team server: server init URL, server add-user NAME"),
 ]
 _COMMAND_NAMES = frozenset(command.name for command in COMMANDS)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 from pathlib import Path
 
 from app.cli.common import (
@@ -65,28 +64,17 @@ def add_new(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_editor(path: Path, line: int) -> None:
-    editor = os.environ.get("VISUAL", "").strip() or os.environ.get("EDITOR", "").strip()
-    if not editor:
-        err(
-            f"drillbit: neither $VISUAL nor $EDITOR is set; edit {path}:{line} yourself,"
-            " then run drillbit validate"
-        )
-        return
-    try:
-        import shlex
+    from app.editor import EditorError, editor_command, run_editor
 
-        command = [*shlex.split(editor), f"+{line}", str(path)]
-    except ValueError as error:
-        raise UserError(f"cannot read the editor command '{editor}': {error}") from None
     try:
-        result = subprocess.run(command, check=False)
-    except OSError as error:
-        raise UserError(
-            f"cannot run the editor '{command[0]}': {error.strerror or error};"
-            f" the question was added at {path}:{line}"
-        ) from None
-    if result.returncode != 0:
-        err(f"drillbit: the editor exited with status {result.returncode}; validating anyway")
+        status = run_editor(editor_command(path, line))
+    except EditorError as error:
+        if not (os.environ.get("VISUAL", "").strip() or os.environ.get("EDITOR", "").strip()):
+            err(f"drillbit: {error}; edit {path}:{line} yourself, then run drillbit validate")
+            return
+        raise UserError(f"{error}; the question was added at {path}:{line}") from None
+    if status != 0:
+        err(f"drillbit: the editor exited with status {status}; validating anyway")
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -295,8 +283,11 @@ def cmd_export_anki(args: argparse.Namespace) -> int:
 
 
 def add_calibrate(parser: argparse.ArgumentParser) -> None:
+    from app.cli.team import add_team_options
+
     add_skill_filter(parser)
     parser.add_argument("--format", choices=("table", "json"), default="table")
+    add_team_options(parser)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -306,6 +297,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     skills = list(dict.fromkeys(args.skill or ()))
     check_skills(bank, skills)
     facts = cal.question_facts(bank, skills)
+    if args.team:
+        from app.cli.team import calibrate_team
+
+        return calibrate_team(args, facts)
     with open_store(args, verify=False) as store:
         attempts = store.attempts()
     results = cal.calibrate(facts, attempts)

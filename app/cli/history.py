@@ -24,8 +24,11 @@ MAX_IMPORT_BYTES = 512 * 2**20
 
 
 def add_stats(parser: argparse.ArgumentParser) -> None:
+    from app.cli.team import add_team_options
+
     add_skill_filter(parser)
     parser.add_argument("--format", choices=("table", "json"), default="table")
+    add_team_options(parser)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -33,6 +36,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
     bank, _ = load(args)
     check_skills(bank, args.skill or ())
+    if args.team:
+        from app.cli.team import stats_team
+
+        return stats_team(args, bank)
     with open_store(args, verify=False) as store:
         out(stats_report(bank, store, skills=args.skill or (), as_json=args.format == "json"))
     return EXIT_OK

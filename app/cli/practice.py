@@ -49,6 +49,9 @@ def add_practice(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--loop", metavar="NAME", help="run a mock-interview loop")
     parser.add_argument(
+        "--id", action="append", metavar="ID", help="practise exactly this question (repeat)"
+    )
+    parser.add_argument(
         "--reschedule", action="store_true", help="let mock and loop ratings reschedule"
     )
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)

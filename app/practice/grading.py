@@ -4,8 +4,9 @@ The rule (documented in docs/scheduling.md):
 
 1. Rubric coverage, the weighted share of ticked points, gives the base suggestion:
    under 40% Again, under 70% Hard, under 90% Good, otherwise Easy.
-   A choice question uses its automatic grade instead: wrong is Again, right is Good
-   (Easy when answered in under half the budget without hints).
+   A choice question uses its automatic grade instead, on the whole set of picks: anything
+   wrong or missing is Again, all right is Good (Easy when answered in under half the budget
+   without hints). Revealing a choice question without a pick suggests Again.
 2. Hints cap it: any hint caps at Good; half or more of the hints (at least two) caps at Hard.
 3. Time caps it: over budget caps at Good; over one and a half times the budget caps at Hard.
 """
@@ -32,11 +33,47 @@ def rubric_coverage(question: Question, ticked: Iterable[int]) -> float | None:
     return sum(question.rubric[index].weight for index in chosen) / total
 
 
-def grade_choice(question: Question, picked: int | None) -> bool | None:
-    """Whether the picked option is correct (None when there are no choices or no pick)."""
-    if not question.choices or picked is None or not 0 <= picked < len(question.choices):
+class ChoiceGrade(NamedTuple):
+    """A choice question's picks against its correct options."""
+
+    right: frozenset[int]
+    """Picked and correct."""
+    wrong: frozenset[int]
+    """Picked but not correct."""
+    missing: frozenset[int]
+    """Correct but not picked."""
+
+    @property
+    def correct(self) -> bool:
+        return not self.wrong and not self.missing
+
+
+def correct_options(question: Question) -> frozenset[int]:
+    return frozenset(n for n, choice in enumerate(question.choices or ()) if choice.correct)
+
+
+def select_all(question: Question) -> bool:
+    """Several options are correct: the candidate picks a set, graded as a whole."""
+    return len(correct_options(question)) > 1
+
+
+def grade_choice(question: Question, picked: Iterable[int]) -> ChoiceGrade | None:
+    """The picks graded as a set (None when there are no choices or no pick)."""
+    chosen = frozenset(n for n in picked if 0 <= n < len(question.choices or ()))
+    if not question.choices or not chosen:
         return None
-    return question.choices[picked].correct
+    correct = correct_options(question)
+    return ChoiceGrade(chosen & correct, chosen - correct, correct - chosen)
+
+
+def score(coverage: float | None, auto_grade: bool | None) -> float | None:
+    """An attempt's score: its rubric coverage, else its automatic grade as 0 or 1.
+
+    The store's aggregates (``coalesce(rubric_coverage, auto_grade)``) use the same rule, so the
+    summary, the stats and the home screen agree."""
+    if coverage is not None:
+        return coverage
+    return None if auto_grade is None else float(auto_grade)
 
 
 class Suggestion(NamedTuple):
@@ -54,6 +91,8 @@ def suggest(
 ) -> Suggestion:
     reasons: list[str] = []
     budget = question.time_seconds
+    if question.choices and auto_grade is None:
+        return Suggestion(Grade.AGAIN, ("no option picked",))
     if auto_grade is not None:
         if not auto_grade:
             return Suggestion(Grade.AGAIN, ("wrong choice",))

@@ -67,7 +67,20 @@ def _due(entries: Sequence[IndexEntry], history: History, now: datetime) -> list
 
 
 def _new(entries: Sequence[IndexEntry], history: History) -> list[IndexEntry]:
-    return [e for e in entries if e.id not in history.due and e.id not in history.seen]
+    return interleave(e for e in entries if e.id not in history.due and e.id not in history.seen)
+
+
+def interleave(entries: Iterable[IndexEntry]) -> list[IndexEntry]:
+    """Take the skills in turn (in the order they come), keeping each skill's own order: a
+    session over several skills then mixes them rather than emptying the first file first."""
+    by_skill: dict[str, list[IndexEntry]] = {}
+    for entry in entries:
+        by_skill.setdefault(entry.skill, []).append(entry)
+    queues = list(by_skill.values())
+    ordered: list[IndexEntry] = []
+    for depth in range(max(map(len, queues), default=0)):
+        ordered.extend(queue[depth] for queue in queues if depth < len(queue))
+    return ordered
 
 
 def weakness(entry_id: str, history: History) -> float:

@@ -8,7 +8,7 @@ Fuzzing is off, so the interval shown on a rating button is the one the rating g
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from enum import IntEnum
 from functools import cache
@@ -37,6 +37,11 @@ def _scheduler() -> Scheduler:
     from fsrs import Scheduler
 
     return Scheduler(enable_fuzzing=False, learning_steps=(), relearning_steps=())
+
+
+def warm_up() -> None:
+    """Import the FSRS library ahead of its first use (it takes a while)."""
+    _scheduler()
 
 
 def new_card(question_id: str, now: datetime) -> Card:
@@ -75,6 +80,20 @@ def reviewer(
         return card.to_json(), card.due
 
     return apply
+
+
+def replay(question_id: str, reviews: Iterable[tuple[int, datetime, int]]) -> Card | None:
+    """The card after ``reviews`` (grade, moment, duration in ms), oldest first; None for none.
+
+    A rating applied to the stored card gives the same card as replaying it after the others,
+    so devices that merged the same reviews agree on every due date.
+    """
+    card = None
+    for grade, moment, duration_ms in reviews:
+        if card is None:
+            card = new_card(question_id, moment)
+        card = review(card, Grade(grade), moment, duration_ms)
+    return card
 
 
 def preview(card: Card, now: datetime) -> dict[Grade, timedelta]:

@@ -7,11 +7,11 @@ combine the totals with the index and the FSRS cards. No I/O, no Textual.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from app.bank.index import IndexEntry
+from app.bank.index import IndexEntry, Skill
 from app.practice import scheduler
 from app.store.db import CardRow, QuestionTotals
 
@@ -126,31 +126,42 @@ def streak(days: Iterable[date], today: date) -> int:
 
 @dataclass(frozen=True)
 class SkillGlance:
-    """A home-screen row: computed from cards alone, so it stays fast with a long history."""
+    """A home-screen row: computed from cards and the rated ids, fast with a long history."""
 
     skill: str
     total: int
-    scheduled: int
+    practised: int
+    """Questions rated at least once: the stats screen's "seen", whether or not the ratings
+    rescheduled (a loop's or a mock's do not)."""
     due: int
     readiness: float
 
 
 def at_a_glance(
-    index: Sequence[IndexEntry], cards: Mapping[str, CardRow], now: datetime
+    index: Sequence[IndexEntry],
+    cards: Mapping[str, CardRow],
+    seen: Collection[str],
+    now: datetime,
 ) -> list[SkillGlance]:
     totals: Counter[str] = Counter()
-    scheduled: Counter[str] = Counter()
+    practised: Counter[str] = Counter()
     due: Counter[str] = Counter()
     readiness: dict[str, float] = defaultdict(float)
     for entry in index:
         totals[entry.skill] += 1
+        practised[entry.skill] += entry.id in seen
         row = cards.get(entry.id)
         if row is None:
             continue
-        scheduled[entry.skill] += 1
         due[entry.skill] += row.due <= now
         readiness[entry.skill] += recall(row, now)
     return [
-        SkillGlance(skill, total, scheduled[skill], due[skill], readiness[skill] / total)
+        SkillGlance(skill, total, practised[skill], due[skill], readiness[skill] / total)
         for skill, total in totals.items()
     ]
+
+
+def skill_title(skills: Mapping[str, Skill], slug: str) -> str:
+    """How every screen names a skill: its title, or its slug once it left the bank."""
+    skill = skills.get(slug)
+    return skill.title if skill is not None else slug

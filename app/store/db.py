@@ -13,7 +13,7 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -81,6 +81,17 @@ def _translate(error: sqlite3.Error, path: Path) -> StoreError:
     if "unable to open" in lowered:
         return StoreError(f"{path}: cannot open the database (is its directory writable?)")
     return StoreError(f"{path}: {message}")
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a migration script, one by one (a trigger's body holds semicolons)."""
+    pending = ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
 
 
 Review = Callable[[str | None], tuple[str, datetime]]
@@ -176,6 +187,21 @@ def _attempt(row: sqlite3.Row) -> Attempt:
     )
 
 
+_CHANGES = {
+    "sessions": "SELECT uuid, started_at, ended_at, mode, filters, reschedule FROM sessions"
+    " WHERE rev > ? AND rev <= ? ORDER BY id",
+    "attempts": "SELECT a.uuid, s.uuid, a.question_id, a.skill, a.content_hash, a.started_at,"
+    " a.time_budget_s, a.time_spent_ms, a.hints_used, a.answer, a.status, a.rev"
+    " FROM attempts a JOIN sessions s ON s.id = a.session_id"
+    " WHERE a.rev > ? AND a.rev <= ? ORDER BY a.id",
+    "reviews": "SELECT uuid, attempt_uuid, question_id, rating, rated_at, duration_ms, schedules,"
+    " device, answer, hints_used, rubric_ticked, rubric_coverage, auto_grade FROM reviews"
+    " WHERE rev > ? AND rev <= ? ORDER BY id",
+    "undos": "SELECT uuid, review_uuid, at, device FROM undos WHERE rev > ? AND rev <= ? ORDER BY id",
+}
+"""What a sync pushes of each table, in the column order of the server's tables."""
+
+
 class Store:
     """One open history database. Cheap to open; close it when done."""
 
@@ -258,7 +284,8 @@ class Store:
         except sqlite3.OperationalError as error:
             # Cannot open, busy, read-only, I/O: the file may be fine, so do not call it corrupt.
             raise _translate(error, self.path) from None
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, UnicodeDecodeError):
+            # A damaged schema page can make SQLite's own message undecodable as UTF-8.
             raise StoreError(
                 f"{self.path}: the database is corrupt or not a drillbit database; left untouched"
             ) from None
@@ -344,7 +371,7 @@ class Store:
             # Another process may have migrated while we waited for the lock.
             current = db.execute("PRAGMA user_version").fetchone()[0]
             for script in MIGRATIONS[current:]:
-                for statement in filter(str.strip, script.split(";")):
+                for statement in _statements(script):
                     db.execute(statement)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             db.execute(f"PRAGMA application_id={APPLICATION_ID}")
@@ -559,9 +586,14 @@ class Store:
         It is None when the session does not reschedule (a mock interview).
         """
         due = None
+        rated_at = to_text(now or utc_now())
+        review_uuid = _new_uuid()
+        spent_ms = max(0, int(time_spent_ms))
+        ticked = json.dumps(sorted(set(rubric_ticked)))
+        grade = None if auto_grade is None else int(auto_grade)
         with self.transaction() as db:
             row = db.execute(
-                "SELECT question_id FROM attempts WHERE id = ?", (attempt_id,)
+                "SELECT question_id, uuid FROM attempts WHERE id = ?", (attempt_id,)
             ).fetchone()
             if row is None:
                 raise StoreError(f"no attempt {attempt_id}")
@@ -576,24 +608,49 @@ class Store:
                 (
                     rating,
                     answer,
-                    max(0, int(time_spent_ms)),
+                    spent_ms,
                     hints_used,
-                    json.dumps(sorted(set(rubric_ticked))),
+                    ticked,
                     rubric_coverage,
-                    None if auto_grade is None else int(auto_grade),
-                    to_text(now or utc_now()),
+                    grade,
+                    rated_at,
                     before["card"] if before else None,
                     attempt_id,
                 ),
             )
+            db.execute(
+                "INSERT INTO reviews (uuid, attempt_uuid, question_id, rating, rated_at,"
+                " duration_ms, schedules, device, answer, hints_used, rubric_ticked,"
+                " rubric_coverage, auto_grade) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    review_uuid,
+                    row["uuid"],
+                    question_id,
+                    rating,
+                    rated_at,
+                    spent_ms,
+                    int(review is not None),
+                    self._device(db),
+                    answer,
+                    hints_used,
+                    ticked,
+                    rubric_coverage,
+                    grade,
+                ),
+            )
             if review is not None:
-                card_json, due = review(before["card"] if before else None)
-                db.execute(
-                    "INSERT INTO cards (question_id, card, due, reps) VALUES (?, ?, ?, 1)"
-                    " ON CONFLICT (question_id) DO UPDATE SET card = excluded.card,"
-                    " due = excluded.due, reps = reps + 1",
-                    (question_id, card_json, to_text(due)),
-                )
+                if self._replay_pending(db) or self._is_latest(db, question_id, review_uuid):
+                    card_json, due = review(before["card"] if before else None)
+                    db.execute(
+                        "INSERT INTO cards (question_id, card, due, reps) VALUES (?, ?, ?, 1)"
+                        " ON CONFLICT (question_id) DO UPDATE SET card = excluded.card,"
+                        " due = excluded.due, reps = reps + 1",
+                        (question_id, card_json, to_text(due)),
+                    )
+                else:
+                    # A review dated before one already logged (a clock set back, or a review
+                    # merged from another device): only a replay puts it in its place.
+                    due = self._replay(db, [question_id]).get(question_id)
         return due
 
     def skip(self, attempt_id: int, answer: str, time_spent_ms: int, hints_used: int) -> None:
@@ -604,17 +661,32 @@ class Store:
                 (answer, max(0, int(time_spent_ms)), hints_used, attempt_id),
             )
 
-    def undo_rating(self, attempt_id: int) -> bool:
-        """Take back a rating: the attempt is open again and the card is as it was before."""
+    def undo_rating(self, attempt_id: int, now: datetime | None = None) -> bool:
+        """Take back a rating: the attempt is open again and the card is as it was before.
+
+        The review stays in the log; an undo event names it, so devices that sync agree."""
         with self.transaction() as db:
             row = db.execute(
-                "SELECT a.question_id, a.card_before, s.reschedule FROM attempts a"
+                "SELECT a.uuid, a.question_id, a.card_before, s.reschedule FROM attempts a"
                 " JOIN sessions s ON s.id = a.session_id WHERE a.id = ? AND a.status = 'rated'",
                 (attempt_id,),
             ).fetchone()
             if row is None:
                 return False
-            if row["reschedule"]:
+            undone = db.execute(
+                "SELECT uuid FROM reviews r WHERE attempt_uuid = ? AND NOT EXISTS"
+                " (SELECT 1 FROM undos u WHERE u.review_uuid = r.uuid)"
+                " ORDER BY rated_at DESC, uuid DESC LIMIT 1",
+                (row["uuid"],),
+            ).fetchone()
+            if undone is not None:
+                db.execute(
+                    "INSERT INTO undos (uuid, review_uuid, at, device) VALUES (?, ?, ?, ?)",
+                    (_new_uuid(), undone["uuid"], to_text(now or utc_now()), self._device(db)),
+                )
+            if row["reschedule"] and undone is not None and not self._replay_pending(db):
+                self._replay(db, [row["question_id"]])
+            elif row["reschedule"]:
                 if row["card_before"] is None:
                     db.execute("DELETE FROM cards WHERE question_id = ?", (row["question_id"],))
                 else:
@@ -644,11 +716,13 @@ class Store:
         return [_attempt(row) for row in self._read(f"SELECT * FROM attempts {where} ORDER BY id")]
 
     def last_draft(self, question_id: str) -> str:
-        """The most recent unrated answer typed for a question (recovered after a crash)."""
+        """The answer typed for a question in a run that ended without closing its attempt (a
+        crash, ``kill -9``), unless the question was rated or skipped since."""
         rows = self._read(
             "SELECT answer FROM attempts WHERE question_id = ? AND status = 'open'"
-            " AND answer != '' ORDER BY id DESC LIMIT 1",
-            (question_id,),
+            " AND answer != '' AND id > (SELECT coalesce(max(id), 0) FROM attempts"
+            " WHERE question_id = ? AND status != 'open') ORDER BY id DESC LIMIT 1",
+            (question_id, question_id),
         )
         return rows[0]["answer"] if rows else ""
 
@@ -750,14 +824,216 @@ class Store:
         rows = self._read("SELECT DISTINCT question_id FROM attempts WHERE status = 'rated'")
         return {row[0] for row in rows}
 
+    # -- the review log and the cards replayed from it -------------------------------------
+
+    @staticmethod
+    def _device(db: sqlite3.Connection) -> str:
+        return str(db.execute("SELECT value FROM meta WHERE key = 'device'").fetchone()[0])
+
+    @staticmethod
+    def _replay_pending(db: sqlite3.Connection) -> bool:
+        """Cards from before the review log may not equal a replay until one is done."""
+        row = db.execute("SELECT value FROM meta WHERE key = 'replay_pending'").fetchone()
+        return row is not None and row[0] == "1"
+
+    @staticmethod
+    def _is_latest(db: sqlite3.Connection, question_id: str, review_uuid: str) -> bool:
+        """Whether the review sorts after every other standing review of its question."""
+        later = db.execute(
+            "SELECT 1 FROM reviews r, reviews mine WHERE mine.uuid = ? AND r.question_id = ?"
+            " AND r.schedules = 1 AND (r.rated_at, r.uuid) > (mine.rated_at, mine.uuid)"
+            " AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_uuid = r.uuid) LIMIT 1",
+            (review_uuid, question_id),
+        ).fetchone()
+        return later is None
+
+    @staticmethod
+    def _replay(db: sqlite3.Connection, question_ids: Iterable[str]) -> dict[str, datetime]:
+        """Recompute the cards of ``question_ids`` from their standing reviews, in (rated_at,
+        uuid) order; returns the new due dates (a question with none left loses its card)."""
+        from app.practice.scheduler import replay
+
+        dues = {}
+        for question_id in question_ids:
+            rows = db.execute(
+                "SELECT rating, rated_at, duration_ms FROM reviews r WHERE question_id = ?"
+                " AND schedules = 1 AND NOT EXISTS"
+                " (SELECT 1 FROM undos u WHERE u.review_uuid = r.uuid) ORDER BY rated_at, uuid",
+                (question_id,),
+            ).fetchall()
+            card = replay(question_id, ((r[0], from_text(r[1]), r[2]) for r in rows))
+            if card is None:
+                db.execute("DELETE FROM cards WHERE question_id = ?", (question_id,))
+                continue
+            dues[question_id] = card.due
+            db.execute(
+                "INSERT INTO cards (question_id, card, due, reps) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (question_id) DO UPDATE SET card = excluded.card,"
+                " due = excluded.due, reps = excluded.reps",
+                (question_id, card.to_json(), to_text(card.due), len(rows)),
+            )
+        return dues
+
+    def replay_cards(self, question_ids: Iterable[str] | None = None) -> int:
+        """Recompute cards from the review log (all questions with reviews when None)."""
+        with self.transaction() as db:
+            if question_ids is None:
+                question_ids = [
+                    row[0] for row in db.execute("SELECT DISTINCT question_id FROM reviews")
+                ]
+                db.execute("DELETE FROM meta WHERE key = 'replay_pending'")
+            ids = list(question_ids)
+            self._replay(db, ids)
+            return len(ids)
+
+    def meta(self, key: str) -> str | None:
+        rows = self._read("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0][0]) if rows else None
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(values.items()),
+            )
+
+    @property
+    def device(self) -> str:
+        return self.meta("device") or ""
+
+    def reviews(self) -> list[sqlite3.Row]:
+        """The review log, in the order a replay reads it, with whether each was undone."""
+        return self._read(
+            "SELECT r.*, EXISTS (SELECT 1 FROM undos u WHERE u.review_uuid = r.uuid) AS undone"
+            " FROM reviews r ORDER BY question_id, rated_at, uuid"
+        )
+
+    def undos(self) -> list[sqlite3.Row]:
+        return self._read("SELECT * FROM undos ORDER BY uuid")
+
+    def changes_since(self, rev: int) -> tuple[int, dict[str, list[tuple[Any, ...]]]]:
+        """Rows changed locally after ``rev`` (one snapshot) and the counter they reach."""
+        db = self.connection
+        try:
+            db.execute("BEGIN")
+            try:
+                top = int(db.execute("SELECT value FROM meta WHERE key = 'rev'").fetchone()[0])
+                rows = {
+                    name: [tuple(row) for row in db.execute(sql, (rev, top))]
+                    for name, sql in _CHANGES.items()
+                }
+            finally:
+                db.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise _translate(error, self.path) from None
+        return top, rows
+
+    def apply_pulled(
+        self, rows: dict[str, Sequence[Sequence[Any]]], bookkeeping: dict[str, str]
+    ) -> set[str]:
+        """Merge rows pulled from a server (by uuid, never twice), bring the attempts they rate
+        up to date, replay the cards they touch, and record ``bookkeeping``: all or nothing.
+        Returns the questions whose cards were replayed."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO sessions (uuid, started_at, ended_at, mode, filters, reschedule,"
+                " rev) VALUES (?, ?, ?, ?, ?, ?, -1) ON CONFLICT (uuid) DO UPDATE SET"
+                " ended_at = coalesce(sessions.ended_at, excluded.ended_at)",
+                rows.get("sessions", ()),
+            )
+            db.executemany(
+                "INSERT INTO attempts (uuid, session_id, question_id, skill, content_hash,"
+                " started_at, time_budget_s, time_spent_ms, hints_used, answer, status, rev)"
+                " SELECT ?1, s.id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+                " CASE WHEN ?11 = 'skipped' THEN 'skipped' ELSE 'open' END, -1"
+                " FROM sessions s WHERE s.uuid = ?2 AND true"
+                " ON CONFLICT (uuid) DO UPDATE SET time_spent_ms = excluded.time_spent_ms,"
+                " hints_used = excluded.hints_used, answer = excluded.answer"
+                " WHERE attempts.rev = -1 AND attempts.status != 'rated'",
+                rows.get("attempts", ()),
+            )
+            db.executemany(
+                "INSERT INTO reviews (uuid, attempt_uuid, question_id, rating, rated_at,"
+                " duration_ms, schedules, device, answer, hints_used, rubric_ticked,"
+                " rubric_coverage, auto_grade, rev)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, -1) ON CONFLICT (uuid) DO NOTHING",
+                rows.get("reviews", ()),
+            )
+            db.executemany(
+                "INSERT INTO undos (uuid, review_uuid, at, device, rev) VALUES (?, ?, ?, ?, -1)"
+                " ON CONFLICT (uuid) DO NOTHING",
+                rows.get("undos", ()),
+            )
+            touched = {row[1] for row in rows.get("undos", ())}
+            attempts = {row[1] for row in rows.get("reviews", ())}
+            questions = {row[2] for row in rows.get("reviews", ())}
+            for review_uuid in touched:
+                found = db.execute(
+                    "SELECT attempt_uuid, question_id FROM reviews WHERE uuid = ?", (review_uuid,)
+                ).fetchone()
+                if found is not None:
+                    attempts.add(found[0])
+                    questions.add(found[1])
+            for attempt_uuid in attempts:
+                self._settle_attempt(db, attempt_uuid)
+            if not self._replay_pending(db):
+                self._replay(db, sorted(questions))
+            db.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(bookkeeping.items()),
+            )
+        return questions
+
+    @staticmethod
+    def _settle_attempt(db: sqlite3.Connection, attempt_uuid: str) -> None:
+        """An attempt's rating is its latest standing review's (or none, when all are undone)."""
+        latest = db.execute(
+            "SELECT * FROM reviews r WHERE attempt_uuid = ? AND NOT EXISTS"
+            " (SELECT 1 FROM undos u WHERE u.review_uuid = r.uuid)"
+            " ORDER BY rated_at DESC, uuid DESC LIMIT 1",
+            (attempt_uuid,),
+        ).fetchone()
+        if latest is None:
+            db.execute(
+                "UPDATE attempts SET status = 'open', rating = NULL, rated_at = NULL"
+                " WHERE uuid = ? AND status = 'rated'",
+                (attempt_uuid,),
+            )
+            return
+        db.execute(
+            "UPDATE attempts SET status = 'rated', rating = ?, rated_at = ?, answer = ?,"
+            " time_spent_ms = ?, hints_used = ?, rubric_ticked = ?, rubric_coverage = ?,"
+            " auto_grade = ? WHERE uuid = ?",
+            (
+                latest["rating"],
+                latest["rated_at"],
+                latest["answer"],
+                latest["duration_ms"],
+                latest["hints_used"],
+                latest["rubric_ticked"],
+                latest["rubric_coverage"],
+                latest["auto_grade"],
+                attempt_uuid,
+            ),
+        )
+
     # -- export and import -----------------------------------------------------------------
 
     def export_rows(self) -> dict[str, list[dict[str, Any]]]:
-        sessions = [dict(row) for row in self._read("SELECT * FROM sessions ORDER BY id")]
+        # The export format predates the sync bookkeeping (rev), which stays out of it.
+        sessions = [
+            {key: value for key, value in dict(row).items() if key != "rev"}
+            for row in self._read("SELECT * FROM sessions ORDER BY id")
+        ]
         # Budgets recorded before they were bounded are written within the bounds import takes.
         attempts = [
-            {**row, "time_budget_s": min(max(row["time_budget_s"], MIN_BUDGET_S), MAX_BUDGET_S)}
-            for row in map(dict, self._read("SELECT * FROM attempts ORDER BY id"))
+            {
+                **{key: value for key, value in dict(row).items() if key != "rev"},
+                "time_budget_s": min(max(row["time_budget_s"], MIN_BUDGET_S), MAX_BUDGET_S),
+            }
+            for row in self._read("SELECT * FROM attempts ORDER BY id")
         ]
         cards = [dict(row) for row in self._read("SELECT * FROM cards ORDER BY question_id")]
         code_runs = [dict(row) for row in self._read("SELECT * FROM code_runs ORDER BY id")]
@@ -772,6 +1048,7 @@ class Store:
     ) -> tuple[int, int]:
         """Merge exported rows by uuid. Returns (sessions added, attempts added)."""
         added_sessions = added_attempts = 0
+        replayed: set[str] = set()
         with self.transaction() as db:
             session_ids: dict[int, int] = {}
             for session in sessions:
@@ -809,6 +1086,19 @@ class Store:
                 )
                 attempt_ids[attempt["id"]] = int(cursor.lastrowid or 0)
                 added_attempts += 1
+                if attempt["status"] == "rated":
+                    # The review the attempt records, with the id a migration would give it.
+                    db.execute(
+                        "INSERT INTO reviews (uuid, attempt_uuid, question_id, rating, rated_at,"
+                        " duration_ms, schedules, device, answer, hints_used, rubric_ticked,"
+                        " rubric_coverage, auto_grade) SELECT a.uuid || '-r', a.uuid,"
+                        " a.question_id, a.rating, a.rated_at, a.time_spent_ms, s.reschedule,"
+                        " 'import', a.answer, a.hints_used, a.rubric_ticked, a.rubric_coverage,"
+                        " a.auto_grade FROM attempts a JOIN sessions s ON s.id = a.session_id"
+                        " WHERE a.uuid = ? ON CONFLICT (uuid) DO NOTHING",
+                        (attempt["uuid"],),
+                    )
+                    replayed.add(attempt["question_id"])
             for run in code_runs:
                 db.execute(
                     "INSERT INTO code_runs (uuid, attempt_id, language, started_at, code, status,"
@@ -827,4 +1117,6 @@ class Store:
                     " > json_extract(cards.card, '$.last_review')",
                     card,
                 )
+            if not self._replay_pending(db):
+                self._replay(db, sorted(replayed))
         return added_sessions, added_attempts

@@ -81,5 +81,85 @@ CREATE TABLE code_runs (
 CREATE INDEX code_runs_attempt ON code_runs(attempt_id);
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
+# Version 5: history as an append-only log that syncs between devices (team mode, issue 16).
+# - ``meta`` holds this database's device id (and sync bookkeeping);
+# - ``reviews`` logs every rating with the answer as rated, ``undos`` takes one back as an event
+#   of its own; the ``cards`` table becomes a cache, replayed from the non-undone reviews;
+# - ``rev`` numbers each local change from one counter, so a sync pushes the rows changed since
+#   the last one without marking rows (rows pulled from a server carry -1 and are never pushed).
+# Rated attempts become reviews whose uuid derives from the attempt's, so two copies of one
+# database migrate to the same events.
+V5 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO meta (key, value) VALUES ('device', lower(hex(randomblob(16))));
+INSERT INTO meta (key, value) VALUES ('rev', '1');
+INSERT INTO meta (key, value) SELECT 'replay_pending', '1' WHERE EXISTS (SELECT 1 FROM cards);
+CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    attempt_uuid TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    rated_at TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL DEFAULT 0,
+    schedules INTEGER NOT NULL DEFAULT 1 CHECK (schedules IN (0, 1)),
+    device TEXT NOT NULL,
+    answer TEXT NOT NULL DEFAULT '',
+    hints_used INTEGER NOT NULL DEFAULT 0,
+    rubric_ticked TEXT NOT NULL DEFAULT '[]',
+    rubric_coverage REAL,
+    auto_grade INTEGER,
+    rev INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX reviews_question ON reviews(question_id, rated_at, uuid);
+CREATE INDEX reviews_attempt ON reviews(attempt_uuid);
+CREATE INDEX reviews_rev ON reviews(rev);
+CREATE TABLE undos (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    review_uuid TEXT NOT NULL,
+    at TEXT NOT NULL,
+    device TEXT NOT NULL,
+    rev INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX undos_review ON undos(review_uuid);
+CREATE INDEX undos_rev ON undos(rev);
+INSERT INTO reviews (uuid, attempt_uuid, question_id, rating, rated_at, duration_ms, schedules,
+    device, answer, hints_used, rubric_ticked, rubric_coverage, auto_grade, rev)
+SELECT a.uuid || '-r', a.uuid, a.question_id, a.rating, a.rated_at, a.time_spent_ms, s.reschedule,
+    (SELECT value FROM meta WHERE key = 'device'), a.answer, a.hints_used, a.rubric_ticked,
+    a.rubric_coverage, a.auto_grade, 1
+FROM attempts a JOIN sessions s ON s.id = a.session_id WHERE a.status = 'rated' ORDER BY a.id;
+ALTER TABLE sessions ADD COLUMN rev INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE attempts ADD COLUMN rev INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX sessions_rev ON sessions(rev);
+CREATE INDEX attempts_rev ON attempts(rev);
+CREATE TRIGGER sessions_added AFTER INSERT ON sessions WHEN NEW.rev >= 0 BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'rev';
+    UPDATE sessions SET rev = (SELECT value FROM meta WHERE key = 'rev') WHERE id = NEW.id;
+END;
+CREATE TRIGGER sessions_changed AFTER UPDATE OF ended_at ON sessions WHEN NEW.rev >= 0 BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'rev';
+    UPDATE sessions SET rev = (SELECT value FROM meta WHERE key = 'rev') WHERE id = NEW.id;
+END;
+CREATE TRIGGER attempts_added AFTER INSERT ON attempts WHEN NEW.rev >= 0 BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'rev';
+    UPDATE attempts SET rev = (SELECT value FROM meta WHERE key = 'rev') WHERE id = NEW.id;
+END;
+CREATE TRIGGER attempts_changed AFTER UPDATE OF status, answer, time_spent_ms, hints_used
+    ON attempts WHEN NEW.rev >= 0 BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'rev';
+    UPDATE attempts SET rev = (SELECT value FROM meta WHERE key = 'rev') WHERE id = NEW.id;
+END;
+CREATE TRIGGER reviews_added AFTER INSERT ON reviews WHEN NEW.rev >= 0 BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'rev';
+    UPDATE reviews SET rev = (SELECT value FROM meta WHERE key = 'rev') WHERE id = NEW.id;
+END;
+CREATE TRIGGER undos_added AFTER INSERT ON undos WHEN NEW.rev >= 0 BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'rev';
+    UPDATE undos SET rev = (SELECT value FROM meta WHERE key = 'rev') WHERE id = NEW.id;
+END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)
 SCHEMA_VERSION = len(MIGRATIONS)

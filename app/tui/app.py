@@ -4,44 +4,31 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
+from textual.events import Resize
+from textual.geometry import Size
 from textual.screen import Screen
 
 from app.bank.index import Bank
 from app.bank.problems import Problem
 from app.clock import Clock, SystemClock
-from app.practice.planner import Filters, plan, plan_loop
-from app.practice.session import PracticeSession, history_for
+from app.practice.request import PracticeRequest, Refusal, start_session
+from app.practice.session import PracticeSession
 from app.store.db import Store, StoreError
 from app.tui.messages import BankLoaded, LoadFailed, SessionFinished
 from app.tui.preload import Preload, PreloadError
 
+MIN_SIZE = (60, 16)
+"""Columns and lines below which a screen cannot show its layout (see TooSmallScreen)."""
+
 FIRST_SCREEN_TIMEOUT_S = 3.0
 """When the garbage collector comes back on at the latest (see first_screen_ready)."""
-
-
-class PracticeRequest(NamedTuple):
-    mode: str = "auto"
-    filters: Filters = Filters()
-    count: int | None = 5
-    total_seconds: int | None = None
-    loop: str | None = None
-    reschedule: bool = False
-    seed: int | None = None
-
-
-class Notice(NamedTuple):
-    """Why a practice could not start, as a notification."""
-
-    message: str
-    title: str
-    severity: SeverityLevel
 
 
 class DrillbitApp(App[None]):
@@ -73,6 +60,10 @@ class DrillbitApp(App[None]):
         self.store: Store | None = None
         self.problems: list[Problem] = []
         self.fatal_error: str | None = None
+        self.fatal_code = 1
+        """The exit status for fatal_error: 2 when the command line asked for something wrong."""
+        self.session: PracticeSession | None = None
+        """The session shown or last shown; ended by end_session whichever way the app exits."""
 
     def get_default_screen(self) -> Screen:
         # The usual `drillbit practice`: the bank and history loaded while Textual was imported
@@ -86,11 +77,13 @@ class DrillbitApp(App[None]):
                 from app.tui.screens.question import QuestionScreen
 
                 self.practice_request = None
+                self.session = session
                 return QuestionScreen(session)
             # Nothing to practise: on_mount says so and shows the home screen.
         return super().get_default_screen()
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self.check_size)
         # Whatever happens to the first screen (a slow cold load, an error), collect again soon.
         self.set_timer(FIRST_SCREEN_TIMEOUT_S, self.first_screen_ready)
         if self.bank is not None:  # taken by get_default_screen
@@ -149,7 +142,7 @@ class DrillbitApp(App[None]):
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
-        self.fatal_error = message.error
+        self.fatal_error, self.fatal_code = message.error, 1
         self.exit()
 
     @on(BankLoaded)
@@ -174,73 +167,94 @@ class DrillbitApp(App[None]):
                 refresh()
         if self.practice_request is not None:
             request, self.practice_request = self.practice_request, None
-            if not self.start_practice(request):
-                self.show_home()
+            self._start(request, from_cli=True)
 
     # -- sessions ---------------------------------------------------------------------------
 
-    def start_practice(self, request: PracticeRequest) -> bool:
-        """Plan a session and show its first question. False (saying why) when nothing matches."""
+    def start_practice(self, request: PracticeRequest) -> None:
+        """The one way a session starts (CLI, home, setup, palette). A running session is ended
+        properly first, once the candidate agrees; when nothing matches, say why."""
+        running = self.session
+        if running is not None and not running.finished:
+            from app.tui.screens.confirm import ConfirmScreen
+
+            def answered(end_it: bool | None) -> None:
+                if end_it:
+                    self.end_session()
+                    self._start(request)
+
+            self.push_screen(
+                ConfirmScreen(
+                    "End the running session and start another? Its ratings are saved.",
+                    "End and start",
+                ),
+                answered,
+            )
+            return
+        self._start(request)
+
+    def _start(self, request: PracticeRequest, *, from_cli: bool = False) -> bool:
         from app.tui.screens.question import QuestionScreen
 
         session = self._new_session(request)
-        if isinstance(session, Notice):
-            self.notify(
-                session.message, title=session.title, severity=session.severity, markup=False
-            )
+        if isinstance(session, Refusal):
+            if from_cli and session.usage:
+                # `drillbit practice --id nope`: a usage error, said on the command line.
+                self.fatal_error, self.fatal_code = session.message, 2
+                self.exit()
+                return False
+            self.notify(session.message, title=session.title, severity="warning", markup=False)
+            if len(self.screen_stack) <= 1:
+                self.show_home()
             return False
+        self.session = session
+        if len(self.screen_stack) > 1:
+            self.show_home()  # under the question, so that the session ends there
         self.push_screen(QuestionScreen(session))
         return True
 
-    def _new_session(self, request: PracticeRequest) -> PracticeSession | Notice:
-        """Plan a session, or say why there is nothing to practise."""
-        assert self.bank is not None and self.store is not None
-        now = self.clock.now()
-        history = history_for(self.store, now)
-        index = self.bank.index()
-        seed = request.seed if request.seed is not None else int(now.timestamp())
-        rounds = None
-        if request.loop:
-            loop = self.bank.loops.get(request.loop)
-            if loop is None:
-                names = ", ".join(sorted(self.bank.loops)) or "none defined"
-                return Notice(f"No loop named '{request.loop}' (loops: {names})", "", "error")
-            rounds = plan_loop(index, loop, history, now, seed)
-            entries = [entry for r in rounds for entry in r.questions]
-        else:
-            entries = plan(
-                index,
-                mode=request.mode,
-                filters=request.filters,
-                history=history,
-                now=now,
-                count=request.count,
-                total_seconds=request.total_seconds,
-                seed=seed,
-            )
-        if not entries:
-            return Notice(
-                "No questions match: try another mode (new, random) or fewer filters.",
-                "Nothing to practise",
-                "warning",
-            )
-        reschedule = request.reschedule or (request.mode != "mock" and not request.loop)
-        # Writes nothing yet (see PracticeSession), so nothing here can fail to record.
-        return PracticeSession(
-            self.bank,
-            self.store,
-            self.clock,
-            entries,
-            mode=request.mode,
-            filters=request.filters,
-            reschedule=reschedule,
-            rounds=rounds,
-            loop_name=request.loop,
-        )
+    def _new_session(self, request: PracticeRequest) -> PracticeSession | Refusal:
+        """Plan a session (writing nothing), or say why there is nothing to practise."""
+        bank, store = self.core
+        try:
+            return start_session(bank, store, self.clock, request)
+        except StoreError as error:
+            return Refusal(str(error), "Cannot read the history", False)
+
+    def end_session(self) -> None:
+        """Close the running session, its unrated questions recorded as skipped with the
+        answers typed so far: the one place every way out goes through (ending it, replacing
+        it, q, app.exit(), a signal handler that exits the app)."""
+        session = self.session
+        if session is None or session.finished:
+            return
+        try:
+            session.finish()
+        except StoreError as error:
+            self.notify(f"The session could not be closed: {error}", severity="error", markup=False)
+
+    def reload_bank(self, edited: object) -> list[Problem]:
+        """Load the bank again after an edit; the problems found in the edited file."""
+        from app.bank.loader import load_bank
+
+        bank, problems = load_bank(self.bank_dirs)
+        # The cached bank names files by absolute path, load_bank as given: compare resolved.
+        edited_path = Path(str(edited)).resolve()
+        self.bank = bank
+        return [p for p in problems if Path(p.path).resolve() == edited_path]
+
+    @property
+    def core(self) -> tuple[Bank, Store]:
+        """The bank and the history; screens that need them open only once they are loaded."""
+        assert self.bank is not None and self.store is not None, "the core is not loaded yet"
+        return self.bank, self.store
 
     @on(SessionFinished)
     def _session_finished(self, message: SessionFinished) -> None:
+        from app.team.sync import sync_in_background
         from app.tui.screens.summary import SummaryScreen
+
+        sync_in_background(self.db_path, self._sync_trouble)  # team mode: no-op without a server
 
         summary = SummaryScreen(message.session)
         if len(self.screen_stack) == 1:
@@ -249,6 +263,11 @@ class DrillbitApp(App[None]):
             self.push_screen(summary)
         else:
             self.switch_screen(summary)
+
+    def _sync_trouble(self, line: str) -> None:
+        """From the sync thread: one quiet line (the ratings are saved; the next sync retries)."""
+        with suppress(RuntimeError):  # the app has exited meanwhile
+            self.call_from_thread(self.notify, line, severity="warning", markup=False)
 
     # -- app-wide actions -------------------------------------------------------------------
 
@@ -293,6 +312,27 @@ class DrillbitApp(App[None]):
             self.action_toggle_dark,
         )
 
+    def on_resize(self, event: Resize) -> None:
+        self.check_size(event.size)
+
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        # Whatever screen comes up goes under the too-small message while the terminal is small.
+        result = super().push_screen(*args, **kwargs)
+        self.call_after_refresh(self.check_size)
+        return result
+
+    def check_size(self, size: Size | None = None) -> None:
+        """Below MIN_SIZE a message replaces the layout; resizing back restores the screen."""
+        from app.tui.screens.too_small import TooSmallScreen
+
+        width, height = size or self.size
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        if small and not isinstance(self.screen, TooSmallScreen):
+            self.push_screen(TooSmallScreen())
+        elif not small and isinstance(self.screen, TooSmallScreen):
+            self.pop_screen()
+
     def on_unmount(self) -> None:
+        self.end_session()
         if self.store is not None:
             self.store.close()

@@ -29,7 +29,7 @@ def run_tui(
 
     directories, db_path = bank_dirs(args.bank or ()), database_path(args.db)
     preload = Preload(directories, db_path).start(head_start=PRELOAD_HEAD_START)
-    from app.tui.app import DrillbitApp, PracticeRequest
+    from app.tui.app import DrillbitApp
 
     if check is not None:
         try:
@@ -42,10 +42,12 @@ def run_tui(
     request = None
     if practice:
         from app.practice.planner import Filters
+        from app.practice.request import PracticeRequest
 
         request = PracticeRequest(
             mode=args.mode,
             filters=Filters(tuple(args.skill or ()), args.difficulty, tuple(args.tag or ())),
+            ids=tuple(args.id or ()),
             count=args.count if args.count is not None or args.total_seconds else 5,
             total_seconds=args.total_seconds,
             loop=args.loop,
@@ -62,5 +64,5 @@ def run_tui(
         import sys
 
         sys.stderr.write(f"drillbit: {app.fatal_error}\n")
-        return 1
+        return app.fatal_code
     return 0

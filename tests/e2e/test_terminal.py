@@ -6,6 +6,7 @@ history with ``drillbit export``. See tests/e2e/conftest.py for the harness.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -27,6 +28,7 @@ from tests.test_faults import read_only_wrapper
 pytestmark = requires_terminal
 
 HOME = "3 questions in 2 skills"
+PRACTICE_BANK = Path(__file__).parent.parent / "fixtures" / "practice"
 
 
 def answer_question(
@@ -267,7 +269,7 @@ def test_yaml_broken_from_the_editor_is_located_and_the_session_goes_on(
     )
     term.wait_for("s", "1/2")
     edited = bank / "network-protocols.yaml"
-    term.keys("s", "e")
+    term.keys("s", "C-e")  # e itself picks option (e) of a choice question
     # The editor runs with the TUI suspended, appends broken YAML, and returns.
     deadline = time.monotonic() + 15
     while not edited.read_text(encoding="utf-8").endswith(BROKEN):
@@ -302,3 +304,44 @@ def test_read_only_data_directory_is_a_clear_message_at_start(
     assert "drillbit: data/h.sqlite3: cannot open the database" in screen
     assert "Traceback" not in screen
     assert not Path(data / "h.sqlite3").exists()
+
+
+def test_a_session_with_select_all_and_compare(terminal_factory, bank) -> None:
+    """`practice --id` twice: a select-all question answered with three keys (e picks option e,
+    it does not open an editor), then a written answer shown beside the model answer."""
+    shutil.copytree(PRACTICE_BANK, bank, dirs_exist_ok=True)
+    term = terminal_factory(160, 40)
+    term.launch(
+        "s", "--bank", "bank", "--db", "h.sqlite3", "practice",
+        "--id", "mc-multi", "--id", "net-tcp-handshake",
+    )  # fmt: skip
+    term.wait_for("s", "1/2", "Select all that apply.", "f) [ ] FIN")
+    term.keys("s", "b", "d", "e")
+    term.wait_for("s", "e) [x] MTU")
+    term.keys("s", "e", "f")  # e again takes the wrong pick back
+    term.wait_for("s", "e) [ ] MTU", "f) [x] FIN")
+    term.keys("s", "Space")
+    screen = term.wait_for("s", "Correct.", "Suggested:")
+    assert "✓ correct" in screen and "✗" not in screen
+    term.keys("s", "3")
+    term.wait_for("s", "2/2", "space Reveal")
+    term.keys("s", "i")
+    answer = "SYN then SYN-ACK then ACK"
+    term.type("s", answer)
+    term.wait_for("s", answer)
+    term.keys("s", "Escape")
+    term.wait_for("s", "space Reveal")  # an escape and a key sent at once read as alt+key
+    term.keys("s", "Space")
+    screen = term.wait_for("s", "Model answer", "Suggested:")
+    rows = screen.splitlines()
+    mine = next(n for n, line in enumerate(rows) if answer in line)
+    theirs = next(n for n, line in enumerate(rows) if "Model answer" in line)
+    assert abs(mine - theirs) <= 2, screen  # side by side, not one above the other
+    assert rows[theirs].index("Model answer") > rows[mine].index(answer) + len(answer)
+    term.keys("s", "4")
+    term.wait_for("s", "Session complete", "2 rated, 0 skipped")
+    term.keys("s", "q")
+    term.wait_for("s", "[drillbit exited 0]")
+    attempts = {a["question_id"]: a for a in rated(export(term))}
+    assert attempts["mc-multi"]["auto_grade"] in (1, True)
+    assert attempts["net-tcp-handshake"]["answer"] == answer

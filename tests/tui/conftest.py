@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from app.clock import FakeClock
-from app.tui.app import DrillbitApp, PracticeRequest
+from app.practice.request import PracticeRequest
+from app.tui.app import DrillbitApp
 from tests.conftest import FIXED_NOW, FIXTURE_BANK
 
 
@@ -26,7 +27,7 @@ def make_app(tmp_path: Path, clock: FakeClock):
 
 async def wait_loaded(app: DrillbitApp, pilot) -> None:
     """Wait for the loading worker, for its BankLoaded message to be handled and, in practice,
-    for the question screen to finish mounting after its first paint."""
+    for the question screen to mount what follows its first paint."""
     await app.workers.wait_for_complete()
     for _ in range(100):
         await pilot.pause()

@@ -6,16 +6,18 @@ import gc
 
 import pytest
 from textual import events
-from textual.widgets import Button, Markdown, SelectionList, Static, TextArea
+from textual.widgets import Button, SelectionList, Static, TextArea
 
 from app.practice.planner import Filters
 from app.practice.scheduler import Grade
+from app.practice.session import Phase
 from app.store.db import StoreError
 from app.tui.app import DrillbitApp, PracticeRequest
 from app.tui.preload import Preload
 from app.tui.screens.home import HomeScreen
 from app.tui.screens.question import QuestionScreen
 from app.tui.screens.summary import SummaryScreen
+from app.tui.widgets.rendered import RenderedMarkdown
 from tests.conftest import FIXTURE_BANK
 from tests.tui.conftest import wait_loaded
 
@@ -189,6 +191,7 @@ async def test_draft_is_saved_while_typing(make_app) -> None:
         screen = app.screen
         await pilot.press("i", *"half an answer")
         screen.save_draft()
+        await app.workers.wait_for_complete()  # drafts are written off the UI thread
         assert app.store.last_draft("net-tcp-handshake") == "half an answer"
 
 
@@ -205,8 +208,12 @@ async def test_hostile_markup_displays_literally_and_fires_nothing(make_app) -> 
         await pilot.pause()
         rubric = screen.query_one("#q-rubric", SelectionList)
         assert "[bold]Reads[/] the log" in str(rubric.get_option_at_index(0).prompt)
-        extras = screen.query_one("#q-extras", Markdown)
+        extras = screen.query_one("#q-extras", RenderedMarkdown)
         assert "[link=https://example.com]ref[/link]" in extras.source
+        screen.query_one("#q-reveal").scroll_end(animate=False)
+        await pilot.pause()
+        shown = "".join(strip.text for strip in extras.lines(extras.content_size.width))
+        assert "[link=https://example.com]ref[/link]" in shown
         # Clicking around never triggers the embedded @click actions.
         await pilot.click("#q-prompt")
         await pilot.click("#q-extras")
@@ -231,7 +238,7 @@ async def test_loop_hides_answers_until_the_round_ends(make_app) -> None:
         await pilot.press("n")
         await pilot.pause()
         # Round over: reviewing the first question, revealed, to rate.
-        assert screen.phase == "review"
+        assert session.phase is Phase.REVIEW
         assert session.position == 0 and session.current.revealed
         await pilot.press("2")
         await pilot.pause()
@@ -276,13 +283,13 @@ async def test_editor_in_textarea_keeps_single_keys(make_app) -> None:
 async def test_keys_pressed_while_the_screen_mounts_are_kept(make_app, monkeypatch) -> None:
     """The prompt paints before the editor and the rest are mounted; a key typed in between
     (here h, for a hint) is replayed once they are, not dropped."""
-    mount_rest = QuestionScreen._mount_workspace
+    mount_rest = QuestionScreen._mount_rest
 
     async def mount_rest_later(self: QuestionScreen) -> None:
         self.post_message(events.Key("h", "h"))
         self.call_after_refresh(mount_rest, self)
 
-    monkeypatch.setattr(QuestionScreen, "_mount_workspace", mount_rest_later)
+    monkeypatch.setattr(QuestionScreen, "_mount_rest", mount_rest_later)
     app = make_app(PracticeRequest(mode="new", count=1, filters=NET_ONLY))
     async with app.run_test() as pilot:
         await wait_loaded(app, pilot)
@@ -315,7 +322,7 @@ async def test_a_finished_preload_starts_practice_without_a_worker(
         await wait_loaded(app, pilot)
         # The question is the app's first screen: no blank screen was painted under it.
         assert app.screen_stack == [app.screen]
-        assert isinstance(app.screen, QuestionScreen) and app.screen.ready
+        assert isinstance(app.screen, QuestionScreen)
         await pilot.press("space", "3")
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)

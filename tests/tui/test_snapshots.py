@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.practice.planner import Filters
-from app.tui.app import PracticeRequest
+from app.practice.request import PracticeRequest
 from tests.tui.conftest import wait_loaded
 
 TCP = Filters(tags=("tcp",))
@@ -31,11 +31,12 @@ def test_question(make_app, snap_compare) -> None:
 
 
 def test_reveal_and_rating(make_app, snap_compare) -> None:
-    """After the reveal with two rubric points ticked: model answer, rubric, Good suggested."""
+    """After the reveal with two rubric points ticked (100 columns): the answer typed stays on
+    screen above the model answer, the rubric wraps, Good is suggested on the rating bar."""
 
     async def reveal(pilot) -> None:
         await wait_loaded(pilot.app, pilot)
-        await pilot.press("space")
+        await pilot.press("i", *"SYN, SYN-ACK, ACK", "escape", "space")
         await pilot.pause()
         rubric = pilot.app.screen.query_one("#q-rubric")
         rubric.select(0)
@@ -78,3 +79,16 @@ def test_stats(make_app, snap_compare) -> None:
 
     app = make_app(PracticeRequest(mode="new", filters=TCP))
     assert snap_compare(app, terminal_size=(100, 36), run_before=rate_then_stats)
+
+
+def test_compare_side_by_side(make_app, snap_compare) -> None:
+    """At 160 columns the answer typed (left) sits beside the model answer, rubric and
+    follow-ups (right); the rating bar shows the intervals."""
+
+    async def reveal(pilot) -> None:
+        await wait_loaded(pilot.app, pilot)
+        await pilot.press("i", *"SYN, SYN-ACK, ACK. Each side picks an ISN.", "escape", "space")
+        await pilot.pause()
+
+    app = make_app(PracticeRequest(mode="new", filters=TCP))
+    assert snap_compare(app, terminal_size=(160, 40), run_before=reveal)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
-from app.stats.compute import at_a_glance
+from app.practice.planner import Filters
+from app.practice.request import PracticeRequest
+from app.stats.compute import at_a_glance, skill_title
+from app.store.db import StoreError
+from app.tui.screens.base import DrillbitScreen
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(DrillbitScreen):
     BINDINGS = [
         Binding("enter", "quick", "Practise skill", priority=True),
         Binding("a", "quick_all", "All skills"),
@@ -34,33 +38,37 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#skills").display = False
-        if self.app.bank is not None:  # type: ignore[attr-defined]
+        if self.drillbit.bank is not None:
             self.refresh_data()
 
     def on_screen_resume(self) -> None:
-        if self.app.bank is not None:  # type: ignore[attr-defined]
+        if self.drillbit.bank is not None:
             self.refresh_data()
 
     def refresh_data(self) -> None:
-        app = self.app
-        bank, store = app.bank, app.store  # type: ignore[attr-defined]
-        now = app.clock.now()  # type: ignore[attr-defined]
-        rows = at_a_glance(bank.index(), store.cards(), now)
-        current = store.current_streak(now.astimezone().date())
+        app = self.drillbit
+        bank, store = app.core
+        now = app.clock.now()
+        try:
+            rows = at_a_glance(bank.index(), store.cards(), store.seen_ids(), now)
+            current = store.current_streak(now.astimezone().date())
+        except StoreError as error:
+            self.notify(str(error), title="Cannot read the history", severity="error", markup=False)
+            return
         self.query_one(LoadingIndicator).display = False
         table = self.query_one("#skills", DataTable)
         table.clear(columns=True)
-        titles = {slug: skill.title for slug, skill in bank.skills.items()}
-        table.add_column("Skill", width=max((len(t) for t in titles.values()), default=5))
+        titles = [skill_title(bank.skills, row.skill) for row in rows]
+        # Cells, not characters: a CJK title is twice as wide as its length.
+        table.add_column("Skill", width=min(40, max(map(cell_len, titles), default=5)))
         table.add_columns("Questions", "Practised", "Due", "Readiness")
         due_total = 0
-        for row in rows:
-            title = bank.skills[row.skill].title if row.skill in bank.skills else row.skill
+        for row, title in zip(rows, titles, strict=True):
             due_total += row.due
             table.add_row(
-                Text(title),
+                Text(title, overflow="ellipsis", no_wrap=True),
                 Text(str(row.total), justify="right"),
-                Text(str(row.scheduled), justify="right"),
+                Text(str(row.practised), justify="right"),
                 Text(str(row.due), justify="right", style="bold" if row.due else ""),
                 Text(f"{row.readiness:.0%}", justify="right"),
                 key=row.skill,
@@ -69,7 +77,7 @@ class HomeScreen(Screen[None]):
         # The table's auto height is measured before its rows land; measure again once drawn,
         # or the skills stay invisible (a 0-line table) until the terminal is resized.
         self.call_after_refresh(table.refresh, layout=True)
-        self.call_after_refresh(app.first_screen_ready)  # type: ignore[attr-defined]
+        self.call_after_refresh(app.first_screen_ready)
         if self.focused is None:
             table.focus()
         flame = f"{current}-day streak" if current else "no streak yet: practise today to start one"
@@ -96,23 +104,20 @@ class HomeScreen(Screen[None]):
     def action_quick(self) -> None:
         """Five questions of the highlighted skill: due first, then new, then the weakest."""
         table = self.query_one("#skills", DataTable)
-        if self.app.bank is None or not table.row_count:  # type: ignore[attr-defined]
+        if self.drillbit.bank is None or not table.row_count:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         self._start((str(key),))
 
     def action_quick_all(self) -> None:
-        if self.app.bank is not None:  # type: ignore[attr-defined]
+        if self.drillbit.bank is not None:
             self._start(())
 
     def _start(self, skills: tuple[str, ...]) -> None:
-        from app.practice.planner import Filters
-        from app.tui.app import PracticeRequest
-
-        self.app.start_practice(PracticeRequest(filters=Filters(skills)))  # type: ignore[attr-defined]
+        self.drillbit.start_practice(PracticeRequest(filters=Filters(skills)))
 
     def action_setup(self) -> None:
-        self.app.action_setup()  # type: ignore[attr-defined]
+        self.drillbit.action_setup()
 
     def action_stats(self) -> None:
-        self.app.action_stats()  # type: ignore[attr-defined]
+        self.drillbit.action_stats()

@@ -7,22 +7,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from app.bank.durations import parse_duration
 from app.practice.planner import MODE_HELP, MODES, Filters, matching
+from app.practice.request import PracticeRequest
+from app.tui.screens.base import DrillbitScreen
 
 
-class SetupScreen(Screen[None]):
+class SetupScreen(DrillbitScreen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+s", "start", "Start", priority=True),
     ]
 
     def compose(self) -> ComposeResult:
-        bank = self.app.bank  # type: ignore[attr-defined]
+        bank, _ = self.drillbit.core
         yield Header()
         with Vertical(id="setup"):
             yield Static(Content("New session"), id="setup-title")
@@ -73,7 +74,7 @@ class SetupScreen(Screen[None]):
     @on(Select.Changed)
     @on(Input.Changed)
     def update_matches(self) -> None:
-        bank = self.app.bank  # type: ignore[attr-defined]
+        bank, _ = self.drillbit.core
         mode = self.query_one("#setup-mode", Select).value
         if isinstance(mode, str) and mode.startswith("loop:"):
             loop = bank.loops[mode.removeprefix("loop:")]
@@ -86,8 +87,6 @@ class SetupScreen(Screen[None]):
 
     @on(Button.Pressed, "#setup-start")
     def action_start(self) -> None:
-        from app.tui.app import PracticeRequest
-
         mode = str(self.query_one("#setup-mode", Select).value)
         count_text = self.query_one("#setup-count", Input).value.strip()
         time_text = self.query_one("#setup-time", Input).value.strip()
@@ -109,10 +108,7 @@ class SetupScreen(Screen[None]):
             total_seconds=total_seconds,
             loop=loop,
         )
-        app = self.app
-        app.pop_screen()
-        if not app.start_practice(request):  # type: ignore[attr-defined]
-            app.push_screen(SetupScreen())
+        self.drillbit.start_practice(request)
 
     def action_back(self) -> None:
         self.app.pop_screen()

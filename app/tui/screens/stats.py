@@ -7,14 +7,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
-from app.stats.compute import per_skill, streak
+from app.stats.compute import per_skill, skill_title, streak
+from app.store.db import StoreError
+from app.tui.screens.base import DrillbitScreen
 from app.tui.widgets.heatmap import Heatmap
 
 
-class StatsScreen(Screen[None]):
+class StatsScreen(DrillbitScreen):
     BINDINGS = [Binding("escape,q", "back", "Back")]
 
     def compose(self) -> ComposeResult:
@@ -34,11 +35,16 @@ class StatsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        app = self.app
-        bank, store = app.bank, app.store  # type: ignore[attr-defined]
-        now = app.clock.now()  # type: ignore[attr-defined]
-        totals = store.question_totals()
-        days = store.day_totals()
+        app = self.drillbit
+        bank, store = app.core
+        now = app.clock.now()
+        try:
+            totals = store.question_totals()
+            days = store.day_totals()
+            cards = store.cards()
+        except StoreError as error:
+            self.notify(str(error), title="Cannot read the history", severity="error", markup=False)
+            return
         today = now.astimezone().date()
         attempts = sum(t.attempts for t in totals)
         self.query_one("#stats-title", Static).update(
@@ -48,13 +54,13 @@ class StatsScreen(Screen[None]):
             )
         )
         table = self.query_one("#stats-skills", DataTable)
-        table.add_columns("Skill", "Seen", "Rubric coverage", "Readiness", "Due", "Time / budget")
-        for row in per_skill(bank.index(), totals, store.cards(), now):
+        table.add_columns("Skill", "Seen", "Mean score", "Readiness", "Due", "Time / budget")
+        for row in per_skill(bank.index(), totals, cards, now):
             accuracy = "-" if row.time_accuracy is None else f"{row.time_accuracy:.2f}x"
             coverage = "-" if row.mean_coverage is None else f"{row.mean_coverage:.0%}"
             slow = row.time_accuracy is not None and row.time_accuracy > 1.2
             table.add_row(
-                Text(row.skill),
+                Text(skill_title(bank.skills, row.skill)),
                 Text(f"{row.seen}/{row.total}", justify="right"),
                 Text(coverage, justify="right"),
                 Text(f"{row.readiness:.0%}", justify="right"),

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from app.bank.durations import format_duration
-from app.practice.scheduler import Grade, format_interval
+from app.practice.scheduler import format_interval
 from app.practice.session import PracticeSession
+from app.practice.summary import per_skill, totals
+from app.stats.compute import skill_title
+from app.store.db import StoreError
+from app.tui.screens.base import DrillbitScreen
 
 
-class SummaryScreen(Screen[None]):
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+class SummaryScreen(DrillbitScreen):
     BINDINGS = [
         Binding("enter,escape", "home", "Home"),
         Binding("s", "stats", "Stats"),
@@ -41,68 +46,61 @@ class SummaryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         session = self.session
-        items = session.items
-        rated = [item for item in items if item.rating is not None]
-        total_time = session.session_timer.elapsed()
+        bank, _ = self.drillbit.core
+        done = totals(session)
         self.query_one("#summary-title", Static).update(
             Content.assemble(
                 ("Session complete", "bold"),
-                f"  ·  {len(rated)} rated, {sum(i.skipped for i in items)} skipped",
-                f"  ·  {format_duration(int(total_time.total_seconds()))} in all",
+                f"  ·  {done.rated} rated, {done.skipped} skipped",
+                f"  ·  {format_duration(done.seconds)} in all",
                 "  ·  mock: ratings did not reschedule" if not session.reschedule else "",
             )
         )
         table = self.query_one("#summary-questions", DataTable)
-        table.add_columns("Question", "Skill", "Time / budget", "Hints", "Rubric", "Rating", "Next")
+        table.add_columns("Question", "Skill", "Time / budget", "Hints", "Score", "Rating", "Next")
         now = session.clock.now()
-        for item in items:
-            spent = int(item.timer.elapsed().total_seconds()) if item.timer else 0
-            budget = item.question.time_seconds
+        for item in session.items:
+            spent, budget = item.spent_seconds, item.question.time_seconds
             time_text = Text(f"{format_duration(spent)} / {format_duration(budget)}")
             if spent > budget:
                 time_text.stylize("bold red")
-            coverage = item.coverage
-            rubric = "-" if coverage is None else f"{coverage:.0%}"
-            if item.auto_grade is not None:
-                rubric = "correct" if item.auto_grade else "wrong"
-            rating = (
-                Grade(item.rating).label if item.rating else ("skipped" if item.skipped else "-")
-            )
+            grade = item.choice_grade
+            if grade is not None:
+                result = "correct" if grade.correct else "wrong"
+            else:
+                result = percent(item.score)
+            rating = item.rating.label if item.rating else ("skipped" if item.skipped else "-")
             due = format_interval(item.due_after - now) if item.due_after else "-"
             table.add_row(
                 Text(item.question.title),
-                Text(item.entry.skill),
+                Text(skill_title(bank.skills, item.entry.skill)),
                 time_text,
                 Text(str(item.hints_used)),
-                Text(rubric),
+                Text(result),
                 Text(rating),
                 Text(due),
             )
-        per_skill: dict[str, list] = defaultdict(list)
-        for item in items:
-            per_skill[item.entry.skill].append(item)
         skills = self.query_one("#summary-skills", DataTable)
-        skills.add_columns("Skill", "Questions", "Rated", "Mean rubric", "Time / budget")
-        for skill, group in per_skill.items():
-            coverages = [i.coverage for i in group if i.coverage is not None and i.rating]
-            spent = sum(int(i.timer.elapsed().total_seconds()) for i in group if i.timer)
-            budget = sum(i.question.time_seconds for i in group)
-            mean = f"{sum(coverages) / len(coverages):.0%}" if coverages else "-"
+        skills.add_columns("Skill", "Questions", "Rated", "Mean score", "Time / budget")
+        for row in per_skill(session.items):
             skills.add_row(
-                Text(skill),
-                Text(str(len(group))),
-                Text(str(sum(1 for i in group if i.rating))),
-                Text(mean),
-                Text(f"{spent / budget:.2f}x" if budget else "-"),
+                Text(skill_title(bank.skills, row.skill)),
+                Text(str(row.questions)),
+                Text(str(row.rated)),
+                Text(percent(row.mean_score)),
+                Text("-" if row.time_ratio is None else f"{row.time_ratio:.2f}x"),
             )
         self._show_due_next()
 
     def _show_due_next(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        bank, store = self.drillbit.core
         now = self.session.clock.now()
-        upcoming = sorted(store.cards().values(), key=lambda row: row.due)
+        try:
+            upcoming = sorted(store.cards().values(), key=lambda row: row.due)
+        except StoreError as error:
+            self.notify(str(error), title="Cannot read the history", severity="error", markup=False)
+            return
         lines: list[str | tuple[str, str]] = [("Coming due next", "bold"), "\n"]
-        bank = self.app.bank  # type: ignore[attr-defined]
         for row in upcoming[:5]:
             title = (
                 bank.questions[row.question_id].title
@@ -116,13 +114,18 @@ class SummaryScreen(Screen[None]):
         self.query_one("#summary-due", Static).update(Content.assemble(*lines).rstrip())
 
     def action_home(self) -> None:
-        self.app.show_home()  # type: ignore[attr-defined]
+        self.drillbit.show_home()
 
     def action_stats(self) -> None:
-        self.app.action_stats()  # type: ignore[attr-defined]
+        self.drillbit.action_stats()
 
     def action_undo(self) -> None:
         from app.tui.screens.question import QuestionScreen
 
-        if self.session.undo():
+        try:
+            undone = self.session.undo()
+        except StoreError as error:
+            self.notify(f"Not undone: {error}", severity="error", markup=False)
+            return
+        if undone:
             self.app.switch_screen(QuestionScreen(self.session))

@@ -1,0 +1,1 @@
+"""Team mode: history synced through a PostgreSQL server, and calibration over a team."""
