@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from app.tui.app import DrillbitApp
 from app.tui.lifecycle import SIGNAL_GRACE_S
 from tests.e2e.conftest import TIMEOUT_S, requires_terminal
 
@@ -21,10 +20,6 @@ PRACTICE = ("--bank", "bank", "--db", "h.sqlite3", "practice", "-n", "1", "--mod
 PRACTICE += ("--skill", "network-protocols")
 
 
-@pytest.mark.skipif(
-    not hasattr(DrillbitApp, "end_session"),
-    reason="needs DrillbitApp.end_session on unmount (the practice screen rebuild, issue 13)",
-)
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
 def test_a_signal_saves_the_draft_ends_the_session_and_exits(
     terminal_factory, bank: Path, signum: int
