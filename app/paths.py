@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import platformdirs
@@ -120,6 +121,15 @@ def cache_dir() -> Path:
     if override:
         return Path(override).expanduser()
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def state_dir() -> Path:
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
+
+
+def crash_log_path(moment: datetime, pid: int) -> Path:
+    """Where the TUI writes the traceback of a crash (one file per crash)."""
+    return state_dir() / "crashes" / f"crash-{moment:%Y%m%d-%H%M%S}-{pid}.log"
 
 
 def go_build_cache() -> Path:

@@ -23,6 +23,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     monkeypatch.setenv("DRILLBIT_CACHE_DIR", str(tmp_path / "cache"))
     # Local days (the heatmap, streaks) are computed in UTC in tests.
     monkeypatch.setenv("TZ", "UTC")
@@ -69,6 +70,7 @@ def environ_for_subprocess(tmp_path: Path, **extra: str) -> dict[str, str]:
         {
             "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
             "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
+            "XDG_STATE_HOME": str(tmp_path / "xdg-state"),
             "DRILLBIT_CACHE_DIR": str(tmp_path / "cache"),
             "PYTHONPATH": str(REPO),
         }

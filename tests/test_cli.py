@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -45,8 +46,8 @@ def test_validate_bad_file_prints_located_errors(tmp_path: Path) -> None:
 
 def test_validate_missing_path_finds_no_bank_files(tmp_path: Path) -> None:
     result = run(tmp_path, "validate", str(tmp_path / "nope"))
-    assert result.returncode == 1
-    assert "no such file or directory; no bank files found" in result.stderr
+    assert result.returncode == 2
+    assert "no such bank directory or file" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -300,3 +301,172 @@ def test_a_mistyped_command_still_lists_every_command(capsys: pytest.CaptureFixt
     error = capsys.readouterr().err
     assert "invalid choice: 'practise'" in error and "did you mean 'practice'?" in error
     assert all(f"'{name}'" in error for name, *_ in COMMANDS)
+
+
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x9b31m\u202e"
+
+
+def test_validate_escapes_a_hostile_file_name_and_keeps_one_line_per_problem(
+    tmp_path: Path,
+) -> None:
+    directory = tmp_path / "bank"
+    directory.mkdir()
+    bad = directory / f"x{HOSTILE}\nevil:1:1: error: forged.yaml"
+    bad.write_text("skill: apis\ntitle: APIs\ndescription: x\nquestions:\n  - id: Bad Id\n")
+    result = run(tmp_path, "validate", str(directory))
+    assert result.returncode == 1
+    for stream in (result.stdout, result.stderr):
+        assert not set(stream) & set("\x1b\x07\x9b\u202e")
+    *problems, summary = result.stdout.splitlines()
+    assert summary.startswith("FAILED: ") and len(problems) > 1
+    shown = (
+        f"{directory}/x\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\u202e\\nevil:1:1: error: forged.yaml:"
+    )
+    assert all(line.startswith(shown) for line in problems), problems
+
+
+def test_imported_values_reach_the_terminal_escaped(tmp_path: Path) -> None:
+    """A hostile question id in an import shows escaped in stats; JSON stays the same JSON."""
+    from app.practice.scheduler import Grade
+    from app.store.db import Store
+    from tests.test_store import rate_one
+
+    source = tmp_path / "source.sqlite3"
+    with Store(source) as store:
+        rate_one(store, "q1", Grade.GOOD)
+    exported = run(tmp_path, "--db", str(source), "export").stdout
+    document = json.loads(exported)
+    document["attempts"][0]["question_id"] = f"q{HOSTILE}\nx"
+    export = tmp_path / "hostile.json"
+    export.write_text(json.dumps(document), encoding="utf-8")
+    db = ["--bank", str(FIXTURE_BANK), "--db", str(tmp_path / "h.sqlite3")]
+    assert run(tmp_path, *db, "import", str(export)).returncode == 0
+    stats = run(tmp_path, *db, "stats")
+    assert stats.returncode == 0, stats.stderr
+    assert not set(stats.stdout) & set("\x1b\x07\x9b\u202e")
+    assert "q\\x1b]0;pwned" in stats.stdout
+    export_again = run(tmp_path, *db, "export")
+    assert not set(export_again.stdout) & set("\x1b\x07\x9b\u202e")
+    attempts = json.loads(export_again.stdout)["attempts"]
+    assert attempts[0]["question_id"] == f"q{HOSTILE}\nx"
+
+
+LONG_NAME = "a" * 256
+
+
+# Each command with the options it reads paths from ("--bank", "--db", or its own arguments).
+LONG_NAME_CASES = [
+    (["list"], "--bank"),
+    (["bank"], "--bank"),
+    (["validate"], "--bank"),
+    (["stats"], "--bank"),
+    (["stats"], "--db"),
+    (["export"], "--db"),
+    (["import", "-"], "--db"),
+    (["calibrate"], "--db"),
+    (["practice", "-n", "1"], "--bank"),
+    (["practice", "-n", "1"], "--db"),
+    ([], "--bank"),
+    ([], "--db"),
+    (["kit", "--ids", "dbg-markup", "--out", f"{LONG_NAME}/kit.md"], None),
+    (["export-anki", "--out", f"{LONG_NAME}.apkg"], None),
+    (["export", "--out", f"{LONG_NAME}.json"], None),
+    (["validate", LONG_NAME], None),
+    (["import", LONG_NAME], None),
+]
+
+
+@pytest.mark.parametrize(("argv", "option"), LONG_NAME_CASES)
+def test_a_name_over_255_bytes_is_one_line(
+    tmp_path: Path, option: str | None, argv: list[str]
+) -> None:
+    paths = {"--bank": str(FIXTURE_BANK), "--db": str(tmp_path / "h.sqlite3")}
+    if option is not None:
+        paths[option] = str(tmp_path / LONG_NAME / "x")
+    options = [part for pair in paths.items() for part in pair]
+    result = subprocess.run(
+        [sys.executable, "-m", "app", *options, *argv],
+        capture_output=True,
+        text=True,
+        env=environ_for_subprocess(tmp_path),
+        cwd=tmp_path,
+        input="",
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "is longer than 255 bytes" in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["stats"], ["export"], ["import", "-"], ["practice"], []])
+def test_a_history_that_is_not_a_file_is_one_line(tmp_path: Path, argv: list[str]) -> None:
+    """--db /dev/null once said 'the disk is full'; a FIFO hung."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for db, kind in (
+        ("/dev/null", "not a regular file"),
+        (fifo, "not a regular file"),
+        (tmp_path, "a directory"),
+    ):
+        result = run(tmp_path, "--bank", str(FIXTURE_BANK), "--db", str(db), *argv)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr == f"drillbit: {db}: {kind}; the history must be a database file\n"
+
+
+def test_import_of_a_device_or_a_fifo_is_one_line(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    db = ["--db", str(tmp_path / "h.sqlite3")]
+    for source in ("/dev/zero", str(fifo), str(tmp_path)):
+        result = run(tmp_path, *db, "import", source)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr == f"drillbit: {source}: not a regular file\n"
+
+
+def test_import_reads_a_bounded_amount(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A huge sparse file is refused after reading the limit, not read whole."""
+    from app.cli import history
+
+    monkeypatch.setattr(history, "MAX_IMPORT_BYTES", 2**20)
+    sparse = tmp_path / "sparse.json"
+    with sparse.open("wb") as handle:
+        handle.truncate(3 * 2**30)
+    from app.cli import main
+
+    assert main(["--db", str(tmp_path / "h.sqlite3"), "import", str(sparse)]) == 1
+
+
+def test_a_bank_that_is_a_fifo_or_a_device_is_one_line(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for argv in (
+        ["--bank", str(fifo), "list"],
+        ["validate", str(fifo)],
+        ["--bank", "/dev/zero", "practice"],
+    ):
+        result = run(tmp_path, "--db", str(tmp_path / "h.sqlite3"), *argv)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.endswith(": not a bank directory or file\n")
+
+
+def test_ctrl_c_ends_a_command_waiting_for_input(tmp_path: Path) -> None:
+    """SIGINT (Ctrl+C) while import waits on a pipe that never ends: one line, status 130."""
+    import signal
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "--db", str(tmp_path / "h.sqlite3"), "import", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environ_for_subprocess(tmp_path),
+        # A shell's background jobs ignore SIGINT; a terminal's foreground job does not.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert process.stdin is not None
+    # Four times a pipe's buffer: once written, drillbit is reading, its handlers installed.
+    process.stdin.write("[" * 2**18)
+    process.stdin.flush()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=10)
+    assert process.returncode == 130
+    assert stderr == "drillbit: interrupted\n"

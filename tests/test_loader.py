@@ -289,6 +289,70 @@ def test_loops_with_unknown_skill(write_bank, directory: str) -> None:
     assert "names the skill 'nope'" in problem.message
 
 
+INVISIBLE = {
+    "\u200b": "ZERO WIDTH SPACE",
+    "\u200c": "ZERO WIDTH NON-JOINER",
+    "\u2060": "WORD JOINER",
+    "\u200e": "LEFT-TO-RIGHT MARK",
+    "\u200f": "RIGHT-TO-LEFT MARK",
+    "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
+    "\U000e0041": "TAG LATIN CAPITAL LETTER A",
+    "\u200d": "ZERO WIDTH JOINER",
+}
+
+
+@pytest.mark.parametrize("char", list(INVISIBLE))
+@pytest.mark.parametrize("where", ["question", "skill", "loop", "round"])
+def test_titles_with_invisible_characters_are_refused_at_the_title(
+    write_bank, char: str, where: str
+) -> None:
+    """Two titles that look the same must be the same: an invisible character is an error."""
+    title = f"TCP{char} handshake"
+    skill_title = title if where == "skill" else "Network protocols"
+    question_title = title if where == "question" else "One"
+    path = write_bank(
+        HEADER.replace("title: Network protocols", f"title: '{skill_title}'")
+        + GOOD_QUESTION.replace("title: One", f"title: '{question_title}'")
+    )
+    loop_title, round_title = (title if where == w else "T" for w in ("loop", "round"))
+    write_bank(
+        f"loops:\n  - name: x\n    title: '{loop_title}'\n    rounds:\n"
+        f"      - title: '{round_title}'\n        time: 5m\n        skills: [network-protocols]\n",
+        "loops.yaml",
+    )
+    _, problems = load_bank([path.parent])
+    # A skill file with a bad header is left out, so the loop's skill is unknown as well.
+    problem = only([problem for problem in problems if "invisible" in problem.message])
+    line = {"question": 7, "skill": 3, "loop": 3, "round": 5}[where]
+    assert problem.line == line, problem
+    expected = f"invisible character U+{ord(char):04X} ({INVISIBLE[char]})"
+    assert expected in problem.message
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u2060", "\u200e", "\U000e0041"])
+def test_ids_and_skills_with_invisible_characters_are_refused(write_bank, char: str) -> None:
+    path = write_bank(HEADER + GOOD_QUESTION.replace("net-one", f"net{char}-one"))
+    assert "slug" in only(problems_of(path)).message
+    path = write_bank(HEADER.replace("skill: network-protocols", f"skill: net{char}work"))
+    assert any("slug" in problem.message for problem in problems_of(path))
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Family: \U0001f468\u200d\U0001f469\u200d\U0001f467",
+        "Fire heart \u2764\ufe0f\u200d\U0001f525",
+        "Scotland \U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",
+        "CJK 網絡協議 and é",
+    ],
+)
+def test_emoji_sequences_and_other_scripts_are_visible_titles(write_bank, title: str) -> None:
+    path = write_bank(HEADER + GOOD_QUESTION.replace("title: One", f"title: '{title}'"))
+    bank, problems = load_bank([path])
+    assert problems == []
+    assert bank.questions["net-one"].title == title
+
+
 @pytest.mark.parametrize("budget", ["100000000000000s", "25h", "0s"])
 def test_time_budget_outside_a_second_to_a_day_is_an_error_at_time(write_bank, budget) -> None:
     path = write_bank(HEADER + GOOD_QUESTION.replace("time: 5m", f"time: {budget}"))

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -103,6 +105,38 @@ class FieldError(ValueError):
 
 Slug = Annotated[str, Rule(strict=True, pattern=SLUG_PATTERN, max_length=80)]
 Text = Annotated[str, Rule(strict=True, min_length=1)]
+
+# Characters that show nothing yet change what a title means or matches: zero-width spaces and
+# joiners, word joiners and invisible operators, bidi marks, fillers, tag characters. A zero
+# width joiner inside an emoji sequence and the tags of a flag emoji draw something and are kept.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u2064"
+    "\u3164\ufeff\uffa0\U000e0000-\U000e007f]"
+)
+_EMOJI_JOINED = re.compile(
+    "(?<=[\u00a9\u00ae\u2000-\u3300\ufe0f\U0001f000-\U0001faff])\u200d(?=[\u2000-\u3300\U0001f000-\U0001faff])"
+)
+_FLAG_TAGS = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")
+
+
+def invisible_character(text: str) -> str | None:
+    """The first character a title must not contain because it shows nothing, if any."""
+    found = _INVISIBLE.search(_FLAG_TAGS.sub("", _EMOJI_JOINED.sub("", text)))
+    return found.group() if found else None
+
+
+def _visible(text: str) -> str:
+    char = invisible_character(text)
+    if char is not None:
+        name = unicodedata.name(char, "an invisible character")
+        raise ValueError(
+            f"text contains the invisible character U+{ord(char):04X} ({name}); remove it"
+        )
+    return text
+
+
+Title = Annotated[str, Rule(strict=True, min_length=1), After(_visible)]
+"""A name people read and search for (questions, skills, loops, rounds): visible characters."""
 OptionalText = Annotated[str, Rule(strict=True)] | None
 Flag = Annotated[bool, Rule(strict=True)]
 
@@ -209,7 +243,7 @@ class Question:
 
     id: Slug
     """Unique, stable slug across the bank; history keys on it."""
-    title: Text
+    title: Title
     """A short title, shown in lists and above the prompt."""
     difficulty: Difficulty
     """easy, medium or hard, for the role's level."""
@@ -287,7 +321,7 @@ class SkillFile:
 
     skill: Slug
     """The skill's slug: the file name without .yaml, or the name of the skill directory."""
-    title: Text | None = None
+    title: Title | None = None
     """The skill's name as shown on the home screen. Only in <skill>.yaml or _skill.yaml."""
     description: Text | None = None
     """What the skill covers, in a sentence or two. Only beside the title."""
@@ -300,7 +334,7 @@ class SkillHeader:
     """The top level of a bank file without its questions, validated on its own."""
 
     skill: Slug
-    title: Text | None = None
+    title: Title | None = None
     description: Text | None = None
     questions: Annotated[list[Any], Rule(strict=True)] = field(default_factory=list)
 
@@ -311,7 +345,7 @@ class LoopRound:
 
     The planner fills the round with questions up to its time and never beyond it."""
 
-    title: Text
+    title: Title
     """The round's name, shown when it starts (for example: Systems design)."""
     time: Duration
     """The round's length, such as 45m or 1h; its questions never add up to more."""
@@ -343,7 +377,7 @@ class Loop:
 
     name: Slug
     """The loop's slug, as given to drillbit practice --loop NAME."""
-    title: Text
+    title: Title
     """The loop's name as shown on screen."""
     description: Annotated[str, Rule(strict=True)] = ""
     """What the loop is for, in a sentence."""

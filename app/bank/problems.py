@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from app.textfmt import printable
+
 
 class Problem(NamedTuple):
     """One located problem. Lines and columns are 1-based. Sorts by place, as a tuple.
@@ -17,4 +19,6 @@ class Problem(NamedTuple):
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: error: {self.message}"
+        # One line, whatever the file's name or the message quotes: safe for a terminal.
+        path, message = printable(self.path, one_line=True), printable(self.message, one_line=True)
+        return f"{path}:{self.line}:{self.column}: error: {message}"

@@ -6,7 +6,6 @@ The logic lives in ``app.authoring``; these functions read the options, report a
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 from pathlib import Path
@@ -17,14 +16,18 @@ from app.cli.common import (
     EXIT_USAGE,
     UserError,
     add_skill_filter,
+    bank_path,
+    bank_paths,
     check_ids,
     check_loop,
     check_skills,
+    checked_name,
     did_you_mean,
     err,
     load,
     open_store,
     out,
+    out_json,
     print_table,
     require_terminal,
     write_output,
@@ -85,6 +88,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         validate_file,
     )
     from app.paths import bank_dirs, config_path, own_bank_advice
+    from app.textfmt import printable
 
     skill = args.skill
     if not _SLUG.match(skill):
@@ -93,7 +97,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         )
     if args.title is not None and not args.title.strip():
         raise UserError("--title must not be empty", EXIT_USAGE)
-    directories = bank_dirs(args.bank or ())
+    directories = [bank_path(path, missing_ok=True) for path in bank_dirs(args.bank or ())]
     first = directories[0]
     advice = own_bank_advice(first)
     if advice:
@@ -145,7 +149,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         )
     except ScaffoldError as error:
         raise UserError(str(error)) from None
-    out(f"{added.path}:{added.line}: added question '{added.question_id}'")
+    shown_path = printable(str(added.path), one_line=True)
+    out(f"{shown_path}:{added.line}: added question '{added.question_id}'")
     if not args.no_edit:
         _run_editor(added.path, added.line)
     problems = validate_file(directories, added.path)
@@ -156,7 +161,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     unfilled = sum(map(is_placeholder_problem, problems))
     # Straight after scaffolding the placeholders are expected; after an edit they are errors.
     errors = len(problems) - (unfilled if args.no_edit else 0)
-    summary = f"{added.path}: {errors} error(s)"
+    summary = f"{shown_path}: {errors} error(s)"
     if args.no_edit and unfilled:
         summary += f", {unfilled} placeholder(s) to fill in (then run drillbit validate)"
     out(summary if not errors else f"FAILED: {summary}")
@@ -181,12 +186,7 @@ def add_watch(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from app.paths import bank_dirs
-
-    paths = [Path(args.path).expanduser()] if args.path else bank_dirs(args.bank or ())
-    for path in paths:
-        if not path.exists():
-            raise UserError(f"{path}: no such file or directory", EXIT_USAGE)
+    paths = [bank_path(Path(args.path).expanduser())] if args.path else bank_paths(args)
     require_terminal("drillbit watch", "in scripts, use drillbit validate")
     from app.authoring.watch import run_watch
 
@@ -258,7 +258,7 @@ def cmd_export_anki(args: argparse.Namespace) -> int:
 
     if args.out == "-":
         raise UserError("--out must name a file: an .apkg is a zip archive", EXIT_USAGE)
-    out_path = Path(args.out).expanduser()
+    out_path = checked_name(Path(args.out).expanduser())
     if not out_path.parent.is_dir():
         raise UserError(f"{out_path.parent}: no such directory", EXIT_USAGE)
     if out_path.is_dir():
@@ -318,7 +318,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             "questions": [item.as_dict() for item in results],
             "without_attempts": unattempted,
         }
-        out(json.dumps(document, indent=2, ensure_ascii=False))
+        out_json(document)
         return EXIT_OK
     if not results:
         out(f"No rated attempts yet for {len(facts)} question(s): practise first.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,11 +13,15 @@ from app.cli.common import (
     EXIT_OK,
     UserError,
     add_filters,
+    bank_path,
+    bank_paths,
     check_ids,
     check_skills,
     check_tags,
+    checked_name,
     load,
     out,
+    out_json,
     print_table,
 )
 
@@ -33,12 +36,11 @@ def add_validate(parser: argparse.ArgumentParser) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     from app.bank.index import bank_files
     from app.bank.loader import load_bank
-    from app.paths import bank_dirs
 
-    paths = [Path(p).expanduser() for p in args.paths] or bank_dirs(args.bank or ())
+    paths = [Path(p).expanduser() for p in args.paths] or bank_paths(args)
     for path in paths:
-        if not path.exists() and not path.is_symlink():
-            raise UserError(f"{path}: no such file or directory; no bank files found")
+        if not checked_name(path).is_symlink():  # a dangling link is the loader's to report
+            bank_path(path)
     files = len(list(bank_files(paths)))
     if not files:
         where = ", ".join(str(path) for path in paths)
@@ -101,8 +103,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     check_tags(bank, args.tag or ())
     selected = bank.select(args.skill or (), args.difficulty, args.tag or ())
     if args.format == "json":
-        data = [_question_json(bank, question.id) for question in selected]
-        out(json.dumps(data, indent=2, ensure_ascii=False))
+        out_json([_question_json(bank, question.id) for question in selected])
         return EXIT_OK
     from app.bank.durations import format_duration
 

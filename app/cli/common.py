@@ -7,10 +7,14 @@ start-up pay only for argparse.
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from app.textfmt import did_you_mean, printable
 
 if TYPE_CHECKING:
     from app.bank.index import Bank
@@ -30,17 +34,22 @@ class UserError(Exception):
 
 
 def out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    """Print text for people; what a terminal would act on is shown escaped."""
+    sys.stdout.write(printable(text) + "\n")
+
+
+def out_json(data: Any) -> None:
+    """Print data as JSON, the same JSON but with nothing a terminal would act on."""
+    import json
+
+    from app.textfmt import printable_json
+
+    sys.stdout.write(printable_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
 
 
 def err(text: str) -> None:
-    sys.stderr.write(text + "\n")
-
-
-def did_you_mean(word: str, options: Iterable[str]) -> str:
-    from app.textfmt import did_you_mean as suggestion
-
-    return suggestion(word, options)
+    """One line on stderr, whatever file names or values it quotes."""
+    sys.stderr.write(printable(text, one_line=True) + "\n")
 
 
 def unknown(what: str, word: str, options: Iterable[str]) -> UserError:
@@ -79,16 +88,94 @@ def check_ids(bank: Bank, ids: Sequence[str]) -> None:
         raise UserError(f"no question with id {names}{hint}", EXIT_USAGE)
 
 
+NAME_MAX, PATH_MAX = 255, 4096
+"""Bytes in one name of a path, and in the whole path, on Linux's file systems."""
+
+
+def checked_name(path: Path) -> Path:
+    """``path``, if the OS can take its length: one line now rather than an OSError later."""
+    long_names = [part for part in path.parts if len(os.fsencode(part)) > NAME_MAX]
+    if long_names:
+        raise UserError(
+            f"{path}: the name '{long_names[0][:24]}...' is longer than {NAME_MAX} bytes",
+            EXIT_USAGE,
+        )
+    if len(os.fsencode(path)) >= PATH_MAX:
+        raise UserError(
+            f"{str(path)[:64]}...: the path is longer than {PATH_MAX} bytes", EXIT_USAGE
+        )
+    return path
+
+
+def _mode(path: Path, missing: str | None) -> int | None:
+    """The file type bits of ``path``, None when it does not exist and ``missing`` is None."""
+    try:
+        return checked_name(path).stat().st_mode
+    except FileNotFoundError:
+        if missing is None:
+            return None
+        raise UserError(f"{path}: {missing}", EXIT_USAGE) from None
+    except OSError as error:
+        raise UserError(f"{path}: {error.strerror or error}", EXIT_USAGE) from None
+
+
+def bank_path(path: Path, *, missing_ok: bool = False) -> Path:
+    """A bank directory or file named by the user, checked before anything reads it: a FIFO
+    or a device would block or never end. ``missing_ok`` for a bank about to be started."""
+    mode = _mode(path, None if missing_ok else "no such bank directory or file")
+    if mode is not None and not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+        raise UserError(f"{path}: not a bank directory or file", EXIT_USAGE)
+    return path
+
+
+def bank_paths(args: argparse.Namespace) -> list[Path]:
+    """The configured banks (--bank, $DRILLBIT_BANK or the bundled one), each checked."""
+    from app.paths import bank_dirs
+
+    return [bank_path(path) for path in bank_dirs(args.bank or ())]
+
+
+def history_path(args: argparse.Namespace) -> Path:
+    """The history database (--db, $DRILLBIT_DB or the default), checked: it is created when
+    missing, and must otherwise be a regular file (not /dev/null, a FIFO or a directory)."""
+    from app.paths import database_path
+
+    path = database_path(args.db)
+    mode = _mode(path, None)
+    if mode is not None and not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        raise UserError(f"{path}: {kind}; the history must be a database file", EXIT_USAGE)
+    return path
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, at most ``limit`` of them (more is an error). Opened without
+    blocking, so that a FIFO is refused rather than waited on, and checked once open."""
+    try:
+        descriptor = os.open(checked_name(path), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file", EXIT_USAGE) from None
+    except OSError as error:
+        raise UserError(f"{path}: cannot read: {error.strerror or error}") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise UserError(f"{path}: not a regular file", EXIT_USAGE)
+    os.set_blocking(descriptor, True)
+    with open(descriptor, "rb") as handle:
+        try:
+            data = handle.read(limit + 1)
+        except OSError as error:
+            raise UserError(f"{path}: cannot read: {error.strerror or error}") from None
+    if len(data) > limit:
+        raise UserError(f"{path}: larger than {limit // 2**20} MiB")
+    return data
+
+
 def load(args: argparse.Namespace, *, strict: bool = False) -> tuple[Bank, list[Problem]]:
     """The configured bank. Problems go to stderr; with ``strict`` they are fatal."""
     from app.bank.cache import load_bank_cached
-    from app.paths import bank_dirs
 
-    directories = bank_dirs(args.bank or ())
-    for directory in directories:
-        if not directory.exists():
-            raise UserError(f"{directory}: no such bank directory or file", EXIT_USAGE)
-    bank, problems = load_bank_cached(directories)
+    bank, problems = load_bank_cached(bank_paths(args))
     if problems:
         for problem in problems:
             err(str(problem))
@@ -100,13 +187,15 @@ def load(args: argparse.Namespace, *, strict: bool = False) -> tuple[Bank, list[
 
 def open_store(args: argparse.Namespace, *, verify: bool = True) -> Store:
     """The history database; ``verify=False`` for commands that only read it."""
-    from app.paths import database_path
     from app.store.db import Store, StoreError
 
+    path = history_path(args)
     try:
-        return Store(database_path(args.db), verify=verify)
+        return Store(path, verify=verify)
     except StoreError as error:
         raise UserError(str(error)) from None
+    except OSError as error:
+        raise UserError(f"{path}: cannot open the history: {error.strerror or error}") from None
 
 
 def print_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -129,7 +218,7 @@ def write_output(path_text: str, text: str) -> None:
     if path_text == "-":
         sys.stdout.write(text)
         return
-    path = Path(path_text).expanduser()
+    path = checked_name(Path(path_text).expanduser())
     try:
         write_atomically(path, text.encode("utf-8"))
     except OSError as error:

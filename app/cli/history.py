@@ -15,8 +15,12 @@ from app.cli.common import (
     load,
     open_store,
     out,
+    read_regular_file,
     write_output,
 )
+
+MAX_IMPORT_BYTES = 512 * 2**20
+"""The largest export import reads (100,000 attempts with long answers take about 200 MiB)."""
 
 
 def add_stats(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +55,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with open_store(args, verify=False) as store:
         text = export_json(store) if args.format == "json" else export_csv(store)
+    if args.out in (None, "-"):
+        from app.textfmt import printable, printable_json
+
+        # The same JSON, escaped where a terminal would act on it; CSV as it is when piped.
+        if args.format == "json":
+            text = printable_json(text)
+        elif sys.stdout.isatty():
+            text = printable(text)
     write_output(args.out or "-", text)
     if args.out not in (None, "-"):
         err(f"drillbit: wrote {args.out}")
@@ -65,11 +77,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     from app.store.db import StoreError
     from app.store.exchange import import_json
 
+    if args.file == "-":
+        data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
+        if len(data) > MAX_IMPORT_BYTES:
+            raise UserError(f"-: larger than {MAX_IMPORT_BYTES // 2**20} MiB")
+    else:
+        data = read_regular_file(Path(args.file), MAX_IMPORT_BYTES)
     try:
-        data = Path(args.file).read_bytes() if args.file != "-" else sys.stdin.buffer.read()
         text = data.decode("utf-8")
-    except OSError as error:
-        raise UserError(f"{args.file}: cannot read: {error.strerror}") from None
     except UnicodeDecodeError:
         raise UserError(f"{args.file}: not a drillbit history export (not UTF-8)") from None
     with open_store(args) as store:

@@ -10,9 +10,11 @@ from app.cli.common import (
     EXIT_USAGE,
     UserError,
     add_filters,
+    bank_paths,
     check_loop,
     check_skills,
     check_tags,
+    history_path,
     require_terminal,
 )
 
@@ -22,7 +24,14 @@ if TYPE_CHECKING:
 NOT_A_TERMINAL_HINT = "for scripts, use drillbit list, show, stats or export"
 
 
+def _check_paths(args: argparse.Namespace) -> None:
+    """What the screens would otherwise meet in a thread: a name too long, a FIFO, a device."""
+    bank_paths(args)
+    history_path(args)
+
+
 def cmd_home(args: argparse.Namespace) -> int:
+    _check_paths(args)
     require_terminal("the practice screen", NOT_A_TERMINAL_HINT)
     from app.tui.launch import run_tui
 
@@ -82,15 +91,15 @@ def cmd_practice(args: argparse.Namespace) -> int:
         args.total_seconds = None
     if args.count is not None and args.count < 1:
         raise UserError("--count must be at least 1", EXIT_USAGE)
+    _check_paths(args)
     if args.loop:
         _check_loop_options(args)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         # Usage errors first, though no screen can start; on a terminal the names are checked
         # once the bank has loaded beside Textual's import (run_tui), not before it.
         from app.bank.cache import load_bank_cached
-        from app.paths import bank_dirs
 
-        check_practice_names(load_bank_cached(bank_dirs(args.bank or ()))[0], args)
+        check_practice_names(load_bank_cached(bank_paths(args))[0], args)
     require_terminal("the practice screen", NOT_A_TERMINAL_HINT)
     from app.tui.launch import run_tui
 

@@ -55,7 +55,11 @@ def run_tui(
             seed=args.seed,
         )
     app = DrillbitApp(directories, db_path, practice=request, preload=preload)
-    app.run()
+    from app.tui.lifecycle import run_app
+
+    ended = run_app(app)  # a signal or a crash: its status
+    if ended is not None:
+        return ended
     if app.fatal_error:
         import sys
 
