@@ -46,8 +46,8 @@ def test_validate_bad_file_prints_located_errors(tmp_path: Path) -> None:
 
 def test_validate_missing_path_finds_no_bank_files(tmp_path: Path) -> None:
     result = run(tmp_path, "validate", str(tmp_path / "nope"))
-    assert result.returncode == 2
-    assert "no such bank directory or file" in result.stderr
+    assert result.returncode == 1
+    assert "no bank files found: no such directory or file" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -444,7 +444,7 @@ def test_a_bank_that_is_a_fifo_or_a_device_is_one_line(tmp_path: Path) -> None:
         ["--bank", "/dev/zero", "practice"],
     ):
         result = run(tmp_path, "--db", str(tmp_path / "h.sqlite3"), *argv)
-        assert result.returncode == 2, result.stderr
+        assert result.returncode == 1, result.stderr
         assert result.stderr.endswith(": not a bank directory or file\n")
 
 
@@ -470,3 +470,60 @@ def test_ctrl_c_ends_a_command_waiting_for_input(tmp_path: Path) -> None:
     _, stderr = process.communicate(timeout=10)
     assert process.returncode == 130
     assert stderr == "drillbit: interrupted\n"
+
+
+def _damaged_copies(tmp_path: Path) -> list[Path]:
+    """A history of 400 rated attempts, then copies with one page scribbled over at a time."""
+    import random
+    import sqlite3
+
+    from app.store.db import Store
+    from tests.conftest import FIXED_NOW
+
+    path = tmp_path / "history.sqlite3"
+    with Store(path) as store:
+        session = store.start_session("auto", now=FIXED_NOW)
+        for number in range(400):
+            attempt = store.start_attempt(session, f"q{number % 50}", "debugging", "h", 60)
+            store.rate(
+                attempt,
+                rating=3,
+                answer="x" * 300,
+                time_spent_ms=1000,
+                hints_used=0,
+                rubric_ticked=[],
+                rubric_coverage=0.5,
+                auto_grade=None,
+                review=None,
+                now=FIXED_NOW,
+            )
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+    copies = []
+    for page in range(2, pages, 3):
+        for offset in (0, 8, 1000):
+            copy = tmp_path / f"damaged-{page}-{offset}.sqlite3"
+            data = bytearray(path.read_bytes())
+            start = (page - 1) * 4096 + offset
+            data[start : start + 64] = random.Random(page * 7 + offset).randbytes(64)
+            copy.write_bytes(bytes(data))
+            copies.append(copy)
+    return copies
+
+
+def test_stats_and_export_on_a_damaged_history_are_one_line(tmp_path: Path, capsys) -> None:
+    """Issue 17 item 9: a damaged page under stats or export is one line and status 1."""
+    from app.cli import main
+
+    failures = 0
+    for copy in _damaged_copies(tmp_path):
+        for command in (["stats"], ["export", "--out", str(tmp_path / "out.json")]):
+            code = main(["--bank", str(FIXTURE_BANK), "--db", str(copy), *command])
+            captured = capsys.readouterr()
+            assert code in (0, 1), (copy.name, command)
+            if code == 1:
+                failures += 1
+                assert captured.err.count("\n") == 1, captured.err
+                assert captured.err.startswith("drillbit: ")
+    assert failures  # the damage was found, at least somewhere

@@ -167,6 +167,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Output piped into head and the like: exit quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except Exception as error:
+        # The history failing under a command that reads it (a damaged page, a busy or full
+        # disk): one line. Imported here, not at start-up: it is loaded if it raised.
+        from app.store.db import StoreError
+
+        if not isinstance(error, StoreError):
+            raise
+        err(f"drillbit: {error}")
+        return EXIT_ERROR
 
 
 __all__ = ["COMMANDS", "EXIT_USAGE", "UserError", "build_parser", "main"]

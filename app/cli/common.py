@@ -107,14 +107,14 @@ def checked_name(path: Path) -> Path:
     return path
 
 
-def _mode(path: Path, missing: str | None) -> int | None:
+def _mode(path: Path, missing: str | None, code: int = EXIT_USAGE) -> int | None:
     """The file type bits of ``path``, None when it does not exist and ``missing`` is None."""
     try:
         return checked_name(path).stat().st_mode
     except FileNotFoundError:
         if missing is None:
             return None
-        raise UserError(f"{path}: {missing}", EXIT_USAGE) from None
+        raise UserError(f"{path}: {missing}", code) from None
     except OSError as error:
         raise UserError(f"{path}: {error.strerror or error}", EXIT_USAGE) from None
 
@@ -122,9 +122,11 @@ def _mode(path: Path, missing: str | None) -> int | None:
 def bank_path(path: Path, *, missing_ok: bool = False) -> Path:
     """A bank directory or file named by the user, checked before anything reads it: a FIFO
     or a device would block or never end. ``missing_ok`` for a bank about to be started."""
-    mode = _mode(path, None if missing_ok else "no such bank directory or file")
+    # A bank that is not there is a problem with files (exit 1), as an empty one is.
+    missing = "no bank files found: no such directory or file"
+    mode = _mode(path, None if missing_ok else missing, EXIT_ERROR)
     if mode is not None and not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
-        raise UserError(f"{path}: not a bank directory or file", EXIT_USAGE)
+        raise UserError(f"{path}: not a bank directory or file", EXIT_ERROR)
     return path
 
 
