@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
@@ -122,14 +121,12 @@ class DrillbitApp(App[None]):
 
     def first_screen_ready(self) -> None:
         """The first screen is whole: start the history's integrity check, which on a long
-        history would have slowed that screen down, and turn back on the garbage collector that
-        ``run_tui`` turned off for start-up. The objects made so far live as long as the app,
-        so they are frozen out of future collections rather than scanned by the next one."""
+        history would have slowed that screen down, and end start-up's tricks."""
+        from app.tui.launch import first_screen_shown
+
         if self.store is not None:
             self.store.start_verification()
-        if not gc.isenabled():
-            gc.freeze()
-            gc.enable()
+        first_screen_shown()
 
     def show_home(self) -> None:
         """Back to the home screen, building it if the app started straight into practice."""

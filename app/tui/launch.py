@@ -1,4 +1,5 @@
-"""Start the TUI from the CLI's arguments."""
+"""Start the TUI from the CLI's arguments: the one module that knows start-up's tricks (the
+preload's head start, the garbage collector off until the first screen is whole)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,14 @@ if TYPE_CHECKING:
 
 PRELOAD_HEAD_START = 0.15
 """Seconds the bank and history get to load before Textual is imported (see app.tui.preload)."""
+
+
+def first_screen_shown() -> None:
+    """Turn back on the garbage collector that ``run_tui`` turned off. The objects made so far
+    live as long as the app, so they are frozen out of future collections, not scanned."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def run_tui(

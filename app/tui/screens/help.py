@@ -23,7 +23,7 @@ KEYS = """\
 | `u` | undo the last rating |
 | `p` | pause and resume the clocks |
 | `n` | mock-interview loops: next question of the round |
-| `e` | open this question's YAML in `$EDITOR`; the bank reloads afterwards |
+| `ctrl+e` | open this question's YAML in `$EDITOR`; the bank reloads afterwards |
 | `q` | end the session (asks first) |
 | `ctrl+r` | coding exercise: run the tests (in the editor too); again or `escape` cancels |
 | `ctrl+l` | coding exercise: the next language it offers and this machine has |
