@@ -7,14 +7,28 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide East Asian characters and emoji take two,
+    combining marks and zero-width joiners or selectors none."""
+    from unicodedata import combining, east_asian_width
+
+    width = 0
+    for char in text:
+        if combining(char) or char in "\u200b\u200c\u200d\ufe0e\ufe0f":
+            continue
+        width += 2 if east_asian_width(char) in "WF" else 1
+    return width
+
+
 def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
     """Left-aligned columns two spaces apart, with a dashed rule under the header."""
     cells = [[printable(str(cell), one_line=True) for cell in row] for row in [header, *rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    widths = [max(display_width(row[i]) for row in cells) for i in range(len(header))]
 
     def line(row: Sequence[str]) -> str:
         return "  ".join(
-            cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+            cell + " " * (width - display_width(cell))
+            for cell, width in zip(row, widths, strict=True)
         ).rstrip()
 
     return [line(cells[0]), "  ".join("-" * w for w in widths), *(line(row) for row in cells[1:])]

@@ -527,3 +527,13 @@ def test_stats_and_export_on_a_damaged_history_are_one_line(tmp_path: Path, caps
                 assert captured.err.count("\n") == 1, captured.err
                 assert captured.err.startswith("drillbit: ")
     assert failures  # the damage was found, at least somewhere
+
+
+def test_tables_line_up_by_display_width() -> None:
+    """Issue 17 item 19: CJK and emoji titles take two columns a character in a terminal."""
+    from app.textfmt import display_width, table
+
+    lines = table(("skill", "n"), [("網路協定", 3), ("dns", 4), ("🔐 keys", 5)])
+    assert display_width("網路協定") == 8 and display_width("🔐") == 2
+    assert {display_width(line[: line.rindex(" ") + 1]) for line in (lines[2], lines[3])} == {10}
+    assert lines[2].endswith("3") and lines[4].endswith("5")
