@@ -28,6 +28,7 @@ from app.cli.common import (
     open_store,
     out,
     out_json,
+    print_flags,
     print_table,
     require_terminal,
     write_output,
@@ -328,10 +329,5 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         f"{len(results)} question(s) with attempts, {unattempted} without;"
         f" {sum(len(item.flags) for item in results)} flag(s) on {len(flagged)} question(s)"
     )
-    if flagged:
-        out("")
-        out("Flags:")
-        for item in flagged:
-            for flag in item.flags:
-                out(f"  {item.question_id}: {flag.message}")
+    print_flags(flagged)
     return EXIT_OK

@@ -200,6 +200,16 @@ def open_store(args: argparse.Namespace, *, verify: bool = True) -> Store:
         raise UserError(f"{path}: cannot open the history: {error.strerror or error}") from None
 
 
+def print_flags(flagged: Sequence[Any]) -> None:
+    """The calibration flags (``question_id`` and ``flags`` of each item), one line each."""
+    if flagged:
+        out("")
+        out("Flags:")
+        for item in flagged:
+            for flag in item.flags:
+                out(f"  {item.question_id}: {flag.message}")
+
+
 def print_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     from app.textfmt import table
 

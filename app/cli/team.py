@@ -10,7 +10,16 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from app.cli.common import EXIT_OK, EXIT_USAGE, UserError, err, open_store, out, print_table
+from app.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    UserError,
+    err,
+    open_store,
+    out,
+    print_flags,
+    print_table,
+)
 from app.team.server import ServerError
 
 if TYPE_CHECKING:
@@ -150,12 +159,7 @@ def calibrate_team(args: argparse.Namespace, facts: Sequence[QuestionFacts]) -> 
         f"{len(results)} question(s) attempted by the team, {len(facts) - len(results)} not;"
         f" {sum(len(item.flags) for item in flagged)} flag(s) on {len(flagged)} question(s)"
     )
-    if flagged:
-        out("")
-        out("Flags:")
-        for item in flagged:
-            for flag in item.flags:
-                out(f"  {item.question_id}: {flag.message}")
+    print_flags(flagged)
     return EXIT_OK
 
 
