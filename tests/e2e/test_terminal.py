@@ -326,6 +326,9 @@ def test_a_session_with_select_all_and_compare(terminal_factory, bank) -> None:
     term.keys("s", "3")
     term.wait_for("s", "2/2", "space Reveal")
     term.keys("s", "i")
+    # The editor has the focus: the footer hides the keys. Without this wait, "space Reveal"
+    # below could still be the old footer, and the space would follow the escape at once.
+    term.wait_gone("s", "space Reveal")
     answer = "SYN then SYN-ACK then ACK"
     term.type("s", answer)
     term.wait_for("s", answer)
