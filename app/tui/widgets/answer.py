@@ -9,12 +9,9 @@ from textual.message import Message
 from textual.widgets import TextArea
 
 
-class AnswerEditor(TextArea):
-    """The candidate's answer. Read-only until ``i`` asks to write; escape leaves it."""
-
-    DEFAULT_CSS = """
-    AnswerEditor { height: 1fr; min-height: 3; }
-    """
+class WritableEditor(TextArea):
+    """An editor that is read-only until ``i`` asks to write; escape or leaving it makes it
+    read-only again. Edits the user makes (not loads) are posted as ``Edited``."""
 
     BINDINGS = [Binding("escape", "leave", "Leave the editor", show=False)]
 
@@ -22,17 +19,10 @@ class AnswerEditor(TextArea):
     class Edited(Message):
         text: str
 
-    def __init__(self, **options: str) -> None:
-        super().__init__(
-            soft_wrap=True,
-            tab_behavior="focus",
-            read_only=True,
-            placeholder="Your answer or notes: press i to write, escape to leave.",
-            **options,
-        )
-        self._loading = False
+    _loading = False
 
-    def load(self, text: str) -> None:
+    def load_quietly(self, text: str) -> None:
+        """Replace the text without posting ``Edited``."""
         self._loading = True
         self.load_text(text)
         self._loading = False
@@ -53,3 +43,26 @@ class AnswerEditor(TextArea):
 
     def _on_blur(self) -> None:
         self.read_only = True
+
+
+class AnswerEditor(WritableEditor):
+    """The candidate's answer."""
+
+    DEFAULT_CSS = """
+    AnswerEditor { height: 1fr; min-height: 3; }
+    """
+
+    class Edited(WritableEditor.Edited):
+        """The answer changed."""
+
+    def __init__(self, **options: str) -> None:
+        super().__init__(
+            soft_wrap=True,
+            tab_behavior="focus",
+            read_only=True,
+            placeholder="Your answer or notes: press i to write, escape to leave.",
+            **options,
+        )
+
+    def load(self, text: str) -> None:
+        self.load_quietly(text)

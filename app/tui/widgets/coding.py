@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import OptionList, Static, TextArea
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+from app.tui.widgets.answer import WritableEditor
 
 if TYPE_CHECKING:
     from app.coding.results import RunResult
@@ -29,43 +30,19 @@ STATUS_STYLE = {"passed": "bold $success", "failed": "bold $error", "error": "bo
 STATUS_MARK = {"passed": "✓", "failed": "✗", "error": "!", "skipped": "-"}
 
 
-class CodeEditor(TextArea):
-    """The candidate's code, highlighted for its language. Read-only until ``i`` asks to
-    write; escape leaves it; tab indents."""
+class CodeEditor(WritableEditor):
+    """The candidate's code, highlighted for its language; tab indents."""
 
     DEFAULT_CSS = """
     CodeEditor { height: 1fr; min-height: 5; }
     """
 
-    BINDINGS = [Binding("escape", "leave", "Leave the editor", show=False)]
-
-    @dataclass
-    class Edited(Message):
-        text: str
-
-    _loading = False
+    class Edited(WritableEditor.Edited):
+        """The code changed."""
 
     def load(self, text: str, language: str) -> None:
-        self._loading = True
         self.language = language if language in self.available_languages else None
-        self.load_text(text)
-        self._loading = False
-
-    def _on_text_area_changed(self, event: TextArea.Changed) -> None:
-        event.stop()
-        if not self._loading:
-            self.post_message(self.Edited(self.text))
-
-    def write(self) -> None:
-        self.read_only = False
-        self.focus()
-
-    def action_leave(self) -> None:
-        self.read_only = True
-        self.screen.set_focus(None)
-
-    def _on_blur(self) -> None:
-        self.read_only = True
+        self.load_quietly(text)
 
 
 class RunResults(OptionList):
