@@ -8,6 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+from textual.widgets.button import ButtonVariant
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -17,17 +18,27 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("escape", "answer(False)", "Cancel"),
     ]
 
-    def __init__(self, question: str, yes: str = "Yes") -> None:
+    def __init__(
+        self,
+        question: str | Content,
+        yes: str = "Yes",
+        no: str = "Keep going",
+        *,
+        yes_variant: ButtonVariant = "error",
+        box_id: str = "confirm",
+    ) -> None:
         super().__init__()
-        self.question = question
-        self.yes = yes
+        self.question = Content(question) if isinstance(question, str) else question
+        self.yes, self.no = yes, no
+        self.yes_variant = yes_variant
+        self.box_id = box_id
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="confirm"):
-            yield Static(Content(self.question))
+        with Vertical(id=self.box_id):
+            yield Static(self.question)
             with Horizontal():
-                yield Button(Content(f"{self.yes} (y)"), variant="error", id="yes")
-                yield Button(Content("Keep going (n)"), variant="primary", id="no")
+                yield Button(Content(f"{self.yes} (y)"), variant=self.yes_variant, id="yes")
+                yield Button(Content(f"{self.no} (n)"), variant="primary", id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+
+from app.tui.screens.confirm import ConfirmScreen
 
 
-class TrustScreen(ModalScreen[bool]):
+class TrustScreen(ConfirmScreen):
     """y runs the bank's code (now and from now on), n or escape does not."""
 
     DEFAULT_CSS = """
@@ -30,29 +28,17 @@ class TrustScreen(ModalScreen[bool]):
     ]
 
     def __init__(self, bank: Path) -> None:
-        super().__init__()
+        super().__init__(
+            Content.assemble(
+                ("Run code from this bank?\n\n", "bold"),
+                (str(bank), "bold $warning"),
+                "\n\nRunning the tests executes code that came with this bank, as you. "
+                "drillbit runs it in a sandbox where the platform allows, but only say yes "
+                "to a bank you trust. The answer is remembered until the bank changes.",
+            ),
+            "Trust and run",
+            "Do not run",
+            yes_variant="warning",
+            box_id="trust",
+        )
         self.bank = bank
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="trust"):
-            yield Static(
-                Content.assemble(
-                    ("Run code from this bank?\n\n", "bold"),
-                    (str(self.bank), "bold $warning"),
-                    "\n\nRunning the tests executes code that came with this bank, as you. "
-                    "drillbit runs it in a sandbox where the platform allows, but only say yes "
-                    "to a bank you trust. The answer is remembered until the bank changes.",
-                )
-            )
-            with Horizontal():
-                yield Button(Content("Trust and run (y)"), variant="warning", id="yes")
-                yield Button(Content("Do not run (n)"), variant="primary", id="no")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, value: bool) -> None:
-        self.dismiss(value)
