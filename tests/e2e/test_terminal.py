@@ -373,7 +373,9 @@ def test_a_coding_exercise_run_fixed_revealed_and_rated(terminal_factory, bank) 
         "def parse_port(text): return int(text) if text.isdigit() and 0 < int(text) < 65536"
         ' else int("no")'
     )
-    term.keys("s", "F7")
+    term.keys("s", "F7")  # select all, then delete it: wait until the starter is gone, so
+    term.keys("s", "BSpace")  # no typed key follows the F7 sequence before it is read
+    term.wait_gone("s", "raise NotImplementedError")
     term.type("s", fix)
     term.wait_for("s", 'else int("no")')
     term.keys("s", "C-r")  # from inside the editor
