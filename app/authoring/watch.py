@@ -21,12 +21,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.file_monitor import FileMonitor
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Markdown, Static
 
 from app.authoring.markdown import markdown_renderer, question_markdown
 from app.bank.index import skill_directories
 from app.bank.loader import Bank, bank_files, load_bank
 from app.bank.problems import Problem
+from app.tui.widgets.keybar import KeyBar
 
 CHECK_INTERVAL = 0.25
 """Seconds between two looks at the files' modification times (Textual's CSS watch uses 0.25)."""
@@ -118,7 +119,7 @@ class WatchApp(App[None]):
         yield Static(Content(""), id="preview-title", classes="hidden")
         with VerticalScroll(id="preview-scroll"):
             yield Markdown("", id="preview", parser_factory=markdown_renderer, open_links=False)
-        yield Footer()
+        yield KeyBar()
 
     async def on_mount(self) -> None:
         await self.revalidate()

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 from textual import events
-from textual.widgets import Button, SelectionList, Static, TextArea
+from textual.widgets import SelectionList, Static, TextArea
 
 from app.practice.planner import Filters
 from app.practice.scheduler import Grade
@@ -18,6 +18,7 @@ from app.tui.screens.home import HomeScreen
 from app.tui.screens.question import QuestionScreen
 from app.tui.screens.summary import SummaryScreen
 from app.tui.widgets.rendered import RenderedMarkdown
+from app.tui.widgets.reveal import RatingBar
 from tests.conftest import FIXTURE_BANK
 from tests.tui.conftest import wait_loaded
 
@@ -68,8 +69,8 @@ async def test_full_flow_hint_reveal_tick_rate_next_summary(make_app, clock) -> 
         await pilot.pause()
         # 3 of 4 weight points = 75%: Good, and one hint does not cap below Good.
         assert session.suggestion().grade == Grade.GOOD
-        assert screen.query_one("#rate-3", Button).has_class("-suggested")
-        assert "· 2d" in str(screen.query_one("#rate-3", Button).label)
+        assert screen.query_one(RatingBar).suggested == Grade.GOOD
+        assert "Good · 2d" in str(screen.query_one(RatingBar).render())
         await pilot.press("3")
         await pilot.pause()
         # The rating is in the database already, before the session ends.
@@ -95,7 +96,7 @@ async def test_choice_question_is_graded_automatically(make_app) -> None:
         await pilot.pause()
         item = screen.session.current
         assert item.revealed and item.auto_grade is True
-        assert screen.query_one("#rate-4", Button).has_class("-suggested")
+        assert screen.query_one(RatingBar).suggested == Grade.EASY
         await pilot.press("4")
         await pilot.pause()
         assert app.store.attempts()[0].auto_grade is True

@@ -13,6 +13,7 @@ from textual.widgets import TextArea
 from app.clock import FakeClock
 from app.practice.planner import Filters
 from app.practice.request import PracticeRequest
+from app.practice.scheduler import Grade
 from app.practice.session import PracticeSession
 from app.store.db import Store
 from app.tui.app import DrillbitApp
@@ -23,7 +24,8 @@ from app.tui.screens.setup import SetupScreen
 from app.tui.screens.summary import SummaryScreen
 from app.tui.screens.too_small import TooSmallScreen
 from app.tui.widgets.answer import AnswerEditor
-from app.tui.widgets.reveal import Reveal, RubricChecklist
+from app.tui.widgets.keybar import KeyBar
+from app.tui.widgets.reveal import RatingBar, Reveal, RubricChecklist
 from tests.conftest import FIXTURE_BANK
 from tests.tui.conftest import wait_loaded
 
@@ -69,7 +71,7 @@ async def test_select_all_takes_several_picks_and_grades_the_set(make) -> None:
         text = screen_text(app)
         assert "1 right" not in text and "2 right, 1 wrong, 1 missing" in text
         assert "✗ wrong" in text and "✓ correct (missed)" in text
-        assert app.screen.query_one("#rate-1").has_class("-suggested")
+        assert app.screen.query_one(RatingBar).suggested == Grade.AGAIN
 
 
 async def test_a_single_pick_reveals_and_no_pick_suggests_again(make) -> None:
@@ -78,7 +80,7 @@ async def test_a_single_pick_reveals_and_no_pick_suggests_again(make) -> None:
         await wait_loaded(app, pilot)
         await pilot.press("space")
         await pilot.pause()
-        assert app.screen.query_one("#rate-1").has_class("-suggested")
+        assert app.screen.query_one(RatingBar).suggested == Grade.AGAIN
 
 
 @pytest.mark.parametrize(("width", "side_by_side"), [(80, False), (160, True)])
@@ -300,3 +302,24 @@ async def test_the_quick_session_of_all_skills_mixes_skills(make) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await wait_loaded(app, pilot)
         assert len({e.skill for e in app.screen.session.entries}) == 3
+
+
+async def test_a_click_on_a_rating_rates_and_a_click_on_a_key_presses_it(make) -> None:
+    app = make(ids("net-tcp-handshake", "net-quick-port"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        screen = app.screen
+        bar = screen.query_one(KeyBar)
+        await pilot.pause()
+        reveal_key = str(bar.render()).index("Reveal")
+        await pilot.click(KeyBar, offset=(reveal_key, 0))
+        await pilot.pause()
+        assert screen.session.current.revealed
+        rating = screen.query_one(RatingBar)
+        hard = str(rating.render()).index("Hard")
+        # The line is centred in the bar: click where "Hard" is drawn.
+        left = (rating.size.width - len(str(rating.render()))) // 2
+        await pilot.click(RatingBar, offset=(left + hard, 0))
+        await pilot.pause()
+        attempts = app.store.attempts()
+        assert [(a.question_id, a.rating) for a in attempts] == [("net-tcp-handshake", 2)]

@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
+from textual.widgets import DataTable, Header, LoadingIndicator, Static
 
 from app.practice.planner import Filters
 from app.practice.request import PracticeRequest
 from app.stats.compute import at_a_glance, skill_title
 from app.store.db import StoreError
 from app.tui.screens.base import DrillbitScreen
+from app.tui.widgets.keybar import KeyBar
 
 
 class HomeScreen(DrillbitScreen):
@@ -34,7 +35,7 @@ class HomeScreen(DrillbitScreen):
             yield LoadingIndicator()
             yield DataTable(id="skills", cursor_type="row", zebra_stripes=True)
             yield Static(id="home-help")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#skills").display = False

@@ -98,17 +98,16 @@ class QuestionScreen(CodingScreen):
         self.call_after_refresh(self._mount_rest)
 
     async def _mount_rest(self) -> None:
-        from textual.widgets import Footer
-
         from app.tui.widgets.answer import AnswerEditor
         from app.tui.widgets.coding import CodingPanel
+        from app.tui.widgets.keybar import KeyBar
         from app.tui.widgets.reveal import RatingBar, Reveal
 
         await self.query_one("#q-work").mount_all(
             [AnswerEditor(id="q-answer"), CodingPanel(id="q-coding"), Reveal(id="q-reveal")]
         )
         await self.mount_all([RatingBar(id="q-rating")], before="#q-status")
-        await self.mount(Footer())
+        await self.mount(KeyBar())
         self.ready = True
         self._set_wide(self.size.width)
         self.show_item()
@@ -302,8 +301,9 @@ class QuestionScreen(CodingScreen):
     def action_reveal(self) -> None:
         if self.session.reveal():
             self._dirty = True
-            self.save_draft()
             self.show_state()
+            # After the paint: the write's worker would share the interpreter with it.
+            self.call_after_refresh(self.save_draft)
 
     def action_hint(self) -> None:
         if self.session.next_hint() is not None:

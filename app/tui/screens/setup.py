@@ -7,13 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Header, Input, Select, SelectionList, Static
+from textual.widgets import Button, Header, Input, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from app.bank.durations import parse_duration
 from app.practice.planner import MODE_HELP, MODES, Filters, matching
 from app.practice.request import PracticeRequest
 from app.tui.screens.base import DrillbitScreen
+from app.tui.widgets.keybar import KeyBar
 
 
 class SetupScreen(DrillbitScreen):
@@ -59,7 +60,7 @@ class SetupScreen(DrillbitScreen):
                         yield Input("5", placeholder="count", id="setup-count", type="integer")
                         yield Input("", placeholder="time, e.g. 45m", id="setup-time")
                     yield Button(Content("Start (ctrl+s)"), variant="primary", id="setup-start")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#setup-skills").focus()

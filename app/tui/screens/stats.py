@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+from textual.widgets import DataTable, Header, Sparkline, Static
 
 from app.stats.compute import per_skill, skill_title, streak
 from app.store.db import StoreError
 from app.tui.screens.base import DrillbitScreen
 from app.tui.widgets.heatmap import Heatmap
+from app.tui.widgets.keybar import KeyBar
 
 
 class StatsScreen(DrillbitScreen):
@@ -32,7 +33,7 @@ class StatsScreen(DrillbitScreen):
             )
             yield Sparkline([], id="stats-coverage")
             yield Static(id="stats-coverage-caption")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         app = self.drillbit

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from app.bank.durations import format_duration
 from app.practice.scheduler import format_interval
@@ -16,6 +16,7 @@ from app.practice.summary import per_skill, totals
 from app.stats.compute import skill_title
 from app.store.db import StoreError
 from app.tui.screens.base import DrillbitScreen
+from app.tui.widgets.keybar import KeyBar
 
 
 def percent(value: float | None) -> str:
@@ -42,7 +43,7 @@ class SummaryScreen(DrillbitScreen):
             yield Static(Content("Per skill"), classes="section-title")
             yield DataTable(id="summary-skills", cursor_type="none")
             yield Static(id="summary-due")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         session = self.session

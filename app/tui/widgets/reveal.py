@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, SelectionList, Static
+from textual.style import Style
+from textual.widget import Widget
+from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from app.practice.grading import Suggestion
@@ -131,32 +134,36 @@ def extras(question: Question) -> str:
     return "\n\n".join(parts)
 
 
-class RatingBar(Horizontal):
-    """Again, Hard, Good, Easy with the next interval each gives; the suggestion stands out."""
+class RatingBar(Widget):
+    """Again, Hard, Good, Easy with the next interval each gives; the suggestion stands out.
+    One line drawn as one widget (it appears at every reveal); a click on a rating rates."""
 
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {
+        "rating-bar--again",
+        "rating-bar--hard",
+        "rating-bar--good",
+        "rating-bar--easy",
+    }
     DEFAULT_CSS = """
-    RatingBar { height: 1; align-horizontal: center; display: none; }
-    RatingBar Button.rate { margin: 0 1; min-width: 16; height: 1; border: none; }
-    RatingBar .rate-again { color: $text-error; }
-    RatingBar .rate-hard { color: $text-warning; }
-    RatingBar .rate-good { color: $text-success; }
-    RatingBar .rate-easy { color: $text-primary; }
-    RatingBar Button.-suggested { text-style: bold reverse; }
+    RatingBar {
+        height: 1; text-align: center; display: none;
+        & > .rating-bar--again { color: $text-error; background: $boost; }
+        & > .rating-bar--hard { color: $text-warning; background: $boost; }
+        & > .rating-bar--good { color: $text-success; background: $boost; }
+        & > .rating-bar--easy { color: $text-primary; background: $boost; }
+    }
     """
 
     @dataclass
     class Rated(Message):
         grade: Grade
 
-    def compose(self) -> ComposeResult:
-        for grade in Grade:
-            button = Button(
-                Content(grade.label),
-                id=f"rate-{int(grade)}",
-                classes=f"rate rate-{grade.name.lower()}",
-            )
-            button.can_focus = False  # 1-4 rate; Tab goes to the answer, reveal and rubric
-            yield button
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.labels: dict[Grade, str] = {grade: grade.label for grade in Grade}
+        self.suggested: Grade | None = None
+        self._spans: list[tuple[int, int, Grade]] = []
 
     def show(
         self, intervals: dict[Grade, timedelta], suggestion: Suggestion, reschedule: bool
@@ -165,13 +172,34 @@ class RatingBar(Horizontal):
             interval = (
                 format_interval(intervals[grade]) if reschedule and grade in intervals else "mock"
             )
-            button = self.query_one(f"#rate-{int(grade)}", Button)
-            button.label = Content.assemble(
-                (f"{int(grade)} ", "bold"), grade.label, f" · {interval}"
-            )
-            button.set_class(grade == suggestion.grade, "-suggested")
+            self.labels[grade] = f"{int(grade)} {grade.label} · {interval}"
+        self.suggested = suggestion.grade
+        self.refresh()
 
-    def _on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id is not None:
-            self.post_message(self.Rated(Grade(int(event.button.id.removeprefix("rate-")))))
+    def render(self) -> Content:
+        parts: list[Content] = []
+        spans: list[tuple[int, int, Grade]] = []
+        x = 0
+        for grade in Grade:
+            style = self.get_visual_style(f"rating-bar--{grade.name.lower()}")
+            if grade == self.suggested and style.foreground is not None:  # its colour, filled
+                text = style.foreground.get_contrast_text()
+                style = Style(background=style.foreground, foreground=text, bold=True)
+            number, _, rest = self.labels[grade].partition(" ")
+            label = Content.assemble((f" {number}", "bold"), f" {rest} ".ljust(15)).stylize(style)
+            if parts:
+                parts.append(Content("  "))
+                x += 2
+            spans.append((x, x + label.cell_length, grade))
+            x += label.cell_length
+            parts.append(label)
+        # Centred: the spans move with it.
+        offset = max(0, (self.size.width - x) // 2)
+        self._spans = [(start + offset, end + offset, grade) for start, end, grade in spans]
+        return Content("").join(parts)
+
+    def _on_mouse_down(self, event: events.MouseDown) -> None:
+        for start, end, grade in self._spans:
+            if start <= event.x < end:
+                self.post_message(self.Rated(grade))
+                return
