@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 DURATION_PATTERN = r"^(?:\d+h(?:\d+m)?(?:\d+s)?|\d+m(?:\d+s)?|\d+s)$"
@@ -14,6 +15,7 @@ MIN_BUDGET_S = 1
 MAX_BUDGET_S = 24 * 3600
 
 
+@functools.lru_cache(maxsize=256)  # a bank repeats a handful of budgets thousands of times
 def parse_duration(text: str) -> int:
     """Seconds in a budget written like ``90s``, ``8m``, ``1h`` or ``1h30m``."""
     match = _DURATION_RE.match(text) if len(text) <= 20 else None

@@ -293,7 +293,7 @@ def load_file(path: Path) -> LoadedFile:
 def load_text(text: str, path: Path, loaded: LoadedFile | None = None) -> LoadedFile:
     loaded = loaded or LoadedFile(path)
     source = str(path)
-    tree = parse(text, source)
+    tree = parse(text, source, watch=PLACEHOLDER_TEXTS)
     loaded.problems.extend(tree.problems)
     data = tree.data
     if data is None and not tree.problems:
@@ -408,7 +408,7 @@ def placeholder_problems(
     item: Any, tree: Tree, base: tuple[str | int, ...], source: str
 ) -> list[Problem]:
     """Errors for what ``drillbit new`` wrote and nobody replaced: a ``-new-N`` id and fields
-    still holding placeholder text, each at its place."""
+    still holding placeholder text (the first in each field), each at its place."""
     problems: list[Problem] = []
     if not isinstance(item, dict):
         return problems
@@ -424,28 +424,17 @@ def placeholder_problems(
                 " (ids are stable: rename it before anyone practises it)",
             )
         )
-    for key, value in item.items():
-        found = _placeholder_at(value, (*base, key))
-        if found is not None:
-            line, column = tree.position(found)
-            message = f"'{key}' still holds the placeholder text drillbit new wrote; fill it in"
-            problems.append(Problem(source, line, column, message))
+    # The parse noted every string equal to a placeholder text (usually none).
+    reported: set[str | int] = set()
+    for path in tree.watched:
+        if len(path) <= len(base) or path[: len(base)] != base or path[len(base)] in reported:
+            continue
+        key = path[len(base)]
+        reported.add(key)
+        line, column = tree.position(path)
+        message = f"'{key}' still holds the placeholder text drillbit new wrote; fill it in"
+        problems.append(Problem(source, line, column, message))
     return problems
-
-
-def _placeholder_at(value: Any, where: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
-    if isinstance(value, str):
-        return where if value in PLACEHOLDER_TEXTS else None
-    items: Iterable[tuple[str | int, Any]] = ()
-    if isinstance(value, dict):
-        items = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    for key, item in items:
-        found = _placeholder_at(item, (*where, key))
-        if found is not None:
-            return found
-    return None
 
 
 def load_bank(

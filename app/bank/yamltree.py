@@ -50,6 +50,9 @@ class Tree:
     problems: list[Problem] = field(default_factory=list)
     poisoned: set[Path] = field(default_factory=set)
     """Paths already reported by the parse; validation stays quiet about them."""
+    watched: list[Path] = field(default_factory=list)
+    """Paths of the strings equal to one of the texts the parse was asked to watch for, in
+    document order."""
 
     def is_poisoned(self, path: Path) -> bool:
         return any(path[: len(bad)] == bad for bad in self.poisoned)
@@ -135,10 +138,12 @@ def _position(mark: Any) -> Position:
 
 
 class _Builder:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, watch: frozenset[str] = frozenset()) -> None:
         self.source = source
         self.tree = Tree()
         self.constructor = SafeConstructor()
+        self.watch = watch
+        self.watch_length = max(map(len, watch), default=-1)
 
     def problem(self, position: Position, message: str, path: Path | None = None) -> None:
         line, column = position
@@ -164,6 +169,8 @@ class _Builder:
                     " only tab and newline are allowed",
                     path,
                 )
+            if len(value) <= self.watch_length and value in self.watch:
+                self.tree.watched.append(path)
             return value
         if tag not in _KNOWN_TAGS:
             self.problem(
@@ -336,9 +343,10 @@ class _Unhashable:
     """A key that is a collection: its value is parsed, then dropped."""
 
 
-def parse(text: str, source: str) -> Tree:
-    """Parse ``text`` (named ``source`` in problems) into a :class:`Tree`."""
-    builder = _Builder(source)
+def parse(text: str, source: str, watch: frozenset[str] = frozenset()) -> Tree:
+    """Parse ``text`` (named ``source`` in problems) into a :class:`Tree`, noting where a
+    string value equals one of ``watch``."""
+    builder = _Builder(source, watch)
     try:
         builder.build(yaml.parse(text, Loader=_Loader))
     except yaml.MarkedYAMLError as error:
