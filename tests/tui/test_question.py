@@ -97,11 +97,14 @@ async def test_compare_keeps_the_answer_beside_or_above_the_model_answer(
         reveal = app.screen.query_one(Reveal)
         assert editor.region.height >= 3 and reveal.region.height >= 3
         assert editor.text == "SYN then ACK"
+        prompt_room = str(app.screen.query_one("#q-question").styles.max_height)
         if side_by_side:
             assert editor.region.right <= reveal.region.x and editor.region.y == reveal.region.y
             assert editor.region.height >= answering_height - 1  # the answer keeps its room
+            assert prompt_room == "45h"  # the prompt stays where it was
         else:
             assert editor.region.bottom <= reveal.region.y
+            assert prompt_room == "30h"  # stacked, the prompt gives up room to the two
         assert "SYN then ACK" in screen_text(app) and "Model answer" in screen_text(app)
         # Page keys and arrows scroll the reveal; typing into the answer needs i.
         await pilot.press("pagedown", "x", "space")

@@ -130,6 +130,17 @@ class QuestionScreen(CodingScreen):
     def _set_wide(self, width: int) -> None:
         if self.ready:
             self.query_one("#q-work").set_class(width >= WIDE_COLUMNS, "-wide")
+            self._size_prompt(width)
+
+    def _size_prompt(self, width: int) -> None:
+        # Stacked, the answer and the model answer share the room below the prompt, so the
+        # prompt gives up some at the reveal. Side by side each has the full height and the
+        # prompt stays where it was (laying it out again would also delay the reveal). An
+        # inline style, not a class on the screen: that would restyle every widget below it.
+        session = self.session
+        revealed = bool(session.items) and not session.finished and session.current.revealed
+        stacked = width < WIDE_COLUMNS
+        self.query_one("#q-question").styles.max_height = "30%" if revealed and stacked else "45%"
 
     @property
     def editor(self) -> AnswerEditor:
@@ -174,10 +185,11 @@ class QuestionScreen(CodingScreen):
         revealed = item.revealed
         self.query_one(ChoiceList).show(item)
         self.editor.read_only = self.coding_panel.editor.read_only = True
-        # Inline styles, not a class on the screen: a class there restyles every widget below
-        # it, and the reveal would wait for that.
-        self.query_one("#q-question").styles.max_height = "30%" if revealed else "45%"
-        self.reveal.display = revealed
+        self._size_prompt(self.size.width)
+        if revealed:
+            self.reveal.appear()
+        else:
+            self.reveal.display = False
         self.rating_bar.display = revealed
         # Nothing takes the focus (a focus change restyles what is below it): the screen's
         # scroll keys move the reveal, t goes to the rubric, i to the answer.

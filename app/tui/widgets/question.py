@@ -94,7 +94,7 @@ class QuestionHeader(Container):
         countdown = self.query_one("#q-countdown", Static)
         countdown.set_class(overtime, "-overtime")
         countdown.set_class(session.paused, "-paused")
-        countdown.update(Content(text))
+        self._show_clock(countdown, text)
         left = session.session_remaining()
         clock = f"session {format_clock(session.session_timer.elapsed())}"
         if left is not None:
@@ -103,7 +103,15 @@ class QuestionHeader(Container):
                 if left < timedelta(0)
                 else f"session {format_clock(left)} left"
             )
-        self.query_one("#q-session", Static).update(Content(clock))
+        self._show_clock(self.query_one("#q-session", Static), clock)
+
+    def _show_clock(self, label: Static, text: str) -> None:
+        # The clocks tick twice a second: repaint only when the text changes, and without a
+        # layout (their cells have a fixed width), so a key pressed just after a tick is not
+        # kept waiting for the next frame.
+        shown = str(label.content)
+        if shown != text:
+            label.update(Content(text), layout=not shown)
 
 
 class ChoiceList(OptionList):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import VerticalGroup, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.style import Style
@@ -80,13 +80,24 @@ class Reveal(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(Content("Model answer"), classes="section-title")
         yield RenderedMarkdown(id="q-model-answer")
-        yield Static(
-            Content("Rubric: tick what your answer covered (t, then space)"),
-            classes="section-title",
-            id="q-rubric-title",
-        )
-        yield RubricChecklist(id="q-rubric")
-        yield RenderedMarkdown(id="q-extras")
+        with VerticalGroup(id="q-after-answer"):
+            yield Static(
+                Content("Rubric: tick what your answer covered (t, then space)"),
+                classes="section-title",
+                id="q-rubric-title",
+            )
+            yield RubricChecklist(id="q-rubric")
+            yield RenderedMarkdown(id="q-extras")
+
+    def appear(self) -> None:
+        """Show the reveal, the model answer in the first frame and what follows it (below the
+        fold of a long answer) in the next: laying it out would delay the answer."""
+        if self.display:
+            return
+        after = self.query_one("#q-after-answer")
+        after.display = False
+        self.display = True
+        self.call_after_refresh(setattr, after, "display", True)
 
     def show(self, item: Item) -> None:
         """Show the reveal of ``item`` (rendered ahead by ``render_ahead`` when it could be)."""
