@@ -11,11 +11,10 @@ from __future__ import annotations
 import sqlite3
 import sys
 
+from plain_fences import markdown_parser  # plain fences stay plain, as in drillbit
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown
-
-from app.tui.markdown import markdown_parser  # the same parser, so both render the same way
 
 
 class BareInteractionApp(App[None]):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from plain_fences import markdown_parser  # plain fences stay plain, as in drillbit
 from textual.app import App, ComposeResult
 from textual.widgets import Markdown
-
-from app.tui.markdown import markdown_parser  # the same parser, so both render the same way
 
 DOCUMENT = """\
 # The TCP three-way handshake

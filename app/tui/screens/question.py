@@ -12,14 +12,15 @@ from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.content import Content
 from textual.events import Resize
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from app.practice.scheduler import Grade, format_interval
 from app.practice.session import PracticeSession, Step
 from app.store.db import StoreError
 from app.tui.messages import SessionFinished
 from app.tui.screens.coding import CODING_ACTIONS, CodingScreen
-from app.tui.widgets.question import CHOICE_KEYS, ChoiceList, Hints, QuestionHeader, prose
+from app.tui.widgets.question import CHOICE_KEYS, ChoiceList, Hints, QuestionHeader
+from app.tui.widgets.rendered import RenderedMarkdown
 
 if TYPE_CHECKING:
     from app.practice.session import Item
@@ -83,7 +84,7 @@ class QuestionScreen(CodingScreen):
     def compose(self) -> ComposeResult:
         yield QuestionHeader(id="q-top")
         with VerticalScroll(id="q-question"):
-            yield prose(self.session.current.question.prompt, id="q-prompt")
+            yield RenderedMarkdown(id="q-prompt")
             yield ChoiceList(id="q-choices")
             yield Hints(id="q-hints", markup=False)
         # The editor, the reveal, the rating bar and the footer follow right after the first
@@ -161,9 +162,7 @@ class QuestionScreen(CodingScreen):
         session = self.session
         item = session.current
         self.query_one(QuestionHeader).show(session)
-        prompt = self.query_one("#q-prompt", Markdown)
-        if prompt.source != item.question.prompt:
-            prompt.update(item.question.prompt)
+        self.query_one("#q-prompt", RenderedMarkdown).show(item.question.prompt)
         self.query_one(Hints).show(item)
         self.query_one("#q-question", VerticalScroll).scroll_home(animate=False)
         if not self.ready:

@@ -1,7 +1,8 @@
 """The question screen's widgets for its first paint: header, prompt, choices, hints. Each shows
 the state it is given and posts a message for what the candidate does; the screen wires them to
-the session. Bank and user text is shown as ``Content`` or Markdown, never read as markup. The
-answer editor (``answer.py``) and the reveal (``reveal.py``) are mounted right after that paint."""
+the session. Bank and user text is shown as ``Content``, never read as markup; the prompt is a
+``RenderedMarkdown`` (``rendered.py``). The answer editor (``answer.py``) and the reveal
+(``reveal.py``) are mounted right after that paint."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from textual.app import ComposeResult
 from textual.containers import Container
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Markdown, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.practice.grading import correct_options
-from app.tui.markdown import markdown_parser
 
 if TYPE_CHECKING:
     from app.practice.session import Item, PracticeSession
@@ -33,11 +33,6 @@ def format_clock(delta: timedelta) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes:02}:{secs:02}"
-
-
-def prose(source: str = "", **options: str) -> Markdown:
-    """A Markdown block for bank text (never read as markup; plain fences stay plain)."""
-    return Markdown(source, open_links=False, parser_factory=markdown_parser, **options)
 
 
 class QuestionHeader(Container):

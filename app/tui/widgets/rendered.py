@@ -1,9 +1,10 @@
-"""Markdown rendered to lines once, off the UI thread, and shown as plain lines.
+"""Markdown rendered to lines once, and shown as plain lines: the prompt and the reveal.
 
 Textual's ``Markdown`` widget mounts a widget per block: a long model answer is hundreds of
-widgets to create, style and lay out when it appears. The reveal shows text the candidate only
-reads, so it is rendered ahead (while the candidate works) by Rich's Markdown into lines of the
-width it will be shown at; showing it is then as cheap as showing a block of text. Rich's
+widgets to create, style and lay out when it appears, and every later layout of the screen
+visits them again. The candidate only reads this text, so it is rendered by Rich's Markdown
+into lines of the width it is shown at: the reveal ahead of time in a worker (while the
+candidate works), the prompt when it is laid out. Code blocks wrap, so nothing is cut. Rich's
 Markdown never reads console markup in the text, and hyperlinks are off.
 """
 
@@ -64,4 +65,7 @@ class RenderedMarkdown(Widget):
     def render_line(self, y: int) -> Strip:
         width = self.content_size.width
         lines = self.lines(width)
-        return lines[y] if y < len(lines) else Strip.blank(width)
+        if y >= len(lines):
+            return Strip.blank(width, self.rich_style)
+        # Rich leaves plain text unstyled: give it the widget's colours, not the terminal's.
+        return lines[y].apply_style(self.rich_style)

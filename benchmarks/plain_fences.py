@@ -1,8 +1,8 @@
-"""The Markdown parser for bank text: unlabelled code fences are plain text.
+"""The Markdown parser the bare reference apps give Textual's ``Markdown``: unlabelled code
+fences are plain text, as drillbit shows them.
 
 Without a language, Textual asks Pygments to guess one, which loads every lexer (hundreds of
-milliseconds) and often guesses wrong for logs and terminal output. Bank artefacts in plain
-fences are exactly that, so they are shown as text; labelled fences keep their highlighting.
+milliseconds): the reference would be slow for a reason drillbit does not share.
 """
 
 from __future__ import annotations
