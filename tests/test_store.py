@@ -100,6 +100,19 @@ def test_undo_restores_the_card(tmp_path: Path) -> None:
         assert not store.undo_rating(second)
 
 
+def test_next_due_gives_the_soonest_cards_first_through_the_due_index(tmp_path: Path) -> None:
+    with Store(tmp_path / "h.sqlite3") as store:
+        for n, grade in enumerate((Grade.EASY, Grade.AGAIN, Grade.GOOD, Grade.HARD)):
+            rate_one(store, f"q{n}", grade, now=FIXED_NOW + timedelta(minutes=n))
+        every = sorted(store.cards().values(), key=lambda row: row.due)
+        assert store.next_due(3) == every[:3]
+        assert [row.question_id for row in every][:2] == ["q1", "q3"]  # Again, then Hard
+        plan = store.connection.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM cards ORDER BY due LIMIT 3"
+        ).fetchall()
+        assert any("cards_due" in step["detail"] for step in plan)
+
+
 def test_undo_of_first_rating_forgets_the_card(tmp_path: Path) -> None:
     with Store(tmp_path / "h.sqlite3") as store:
         attempt = rate_one(store)

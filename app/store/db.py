@@ -743,6 +743,14 @@ class Store:
             for row in self._read("SELECT * FROM cards")
         }
 
+    def next_due(self, limit: int) -> list[CardRow]:
+        """The ``limit`` cards coming due first, soonest first (read through the due index)."""
+        rows = self._read("SELECT * FROM cards ORDER BY due LIMIT ?", (limit,))
+        return [
+            CardRow(row["question_id"], row["card"], from_text(row["due"]), row["reps"])
+            for row in rows
+        ]
+
     def coverage_by_question(self) -> dict[str, float]:
         """Mean rubric coverage of rated attempts, per question (auto-graded ones count 0 or 1)."""
         rows = self._read(

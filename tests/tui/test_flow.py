@@ -155,6 +155,27 @@ async def test_undo_takes_back_the_last_rating(make_app) -> None:
         assert [a.rating for a in app.store.attempts()] == [4]
 
 
+async def test_an_undo_the_store_refuses_is_said_and_changes_nothing(make_app, monkeypatch) -> None:
+    app = make_app(PracticeRequest(mode="new", filters=NET_ONLY, count=2, seed=1))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        screen = app.screen
+        await pilot.press("space", "2")
+        await pilot.pause()
+        second_id = screen.session.current.entry.id
+
+        def busy(attempt_id: int) -> bool:
+            raise StoreError("the database is busy")
+
+        monkeypatch.setattr(app.store, "undo_rating", busy)
+        await pilot.press("u")
+        await pilot.pause()
+        assert screen.session.current.entry.id == second_id
+        assert [a.rating for a in app.store.attempts()] == [2]
+        messages = [n.message for n in app._notifications]
+        assert "Not undone: the database is busy" in messages
+
+
 async def test_skip_records_a_skipped_attempt(make_app) -> None:
     app = make_app(PracticeRequest(mode="new", filters=NET_ONLY, count=1))
     async with app.run_test(size=(100, 40)) as pilot:

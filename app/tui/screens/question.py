@@ -394,12 +394,7 @@ class QuestionScreen(CodingScreen):
         self.show_step(step)
 
     def action_undo(self) -> None:
-        try:
-            undone = self.session.undo()
-        except StoreError as error:
-            self.notify(f"Not undone: {error}", severity="error", markup=False)
-            return
-        if undone:
+        if self.undo_rating(self.session):
             self.notify("Rating undone: rate this question again.", timeout=3)
             self.show_item()
 

@@ -97,12 +97,12 @@ class SummaryScreen(DrillbitScreen):
         bank, store = self.drillbit.core
         now = self.session.clock.now()
         try:
-            upcoming = sorted(store.cards().values(), key=lambda row: row.due)
+            upcoming = store.next_due(5)
         except StoreError as error:
             self.notify(str(error), title="Cannot read the history", severity="error", markup=False)
             return
         lines: list[str | tuple[str, str]] = [("Coming due next", "bold"), "\n"]
-        for row in upcoming[:5]:
+        for row in upcoming:
             title = (
                 bank.questions[row.question_id].title
                 if row.question_id in bank.questions
@@ -123,10 +123,5 @@ class SummaryScreen(DrillbitScreen):
     def action_undo(self) -> None:
         from app.tui.screens.question import QuestionScreen
 
-        try:
-            undone = self.session.undo()
-        except StoreError as error:
-            self.notify(f"Not undone: {error}", severity="error", markup=False)
-            return
-        if undone:
+        if self.undo_rating(self.session):
             self.app.switch_screen(QuestionScreen(self.session))
