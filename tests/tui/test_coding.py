@@ -296,3 +296,20 @@ async def test_the_bundled_bank_runs_without_asking(tmp_path: Path, clock) -> No
         assert isinstance(app.screen, QuestionScreen)
         await wait_run(app, pilot)
         assert app.screen.session.current.coding.last_result.status == "failed"
+
+
+async def test_writing_code_gives_the_editor_the_prompts_room(make) -> None:
+    """On a small terminal the prompt gives up room while the code editor has the focus, and
+    takes it back on escape (the prompt still scrolls)."""
+    app = make()
+    async with app.run_test(size=(80, 18)) as pilot:
+        await wait_loaded(app, pilot)
+        editor = app.screen.query_one(CodeEditor)
+        prompt = app.screen.query_one("#q-question")
+        reading = editor.region.height, prompt.region.height
+        await pilot.press("i")
+        await pilot.pause()
+        assert editor.region.height > reading[0] and prompt.region.height < reading[1]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert (editor.region.height, prompt.region.height) == reading

@@ -136,12 +136,26 @@ class QuestionScreen(CodingScreen):
     def _size_prompt(self, width: int) -> None:
         # Stacked, the answer and the model answer share the room below the prompt, so the
         # prompt gives up some at the reveal. Side by side each has the full height and the
-        # prompt stays where it was (laying it out again would also delay the reveal). An
-        # inline style, not a class on the screen: that would restyle every widget below it.
+        # prompt stays where it was (laying it out again would also delay the reveal). Writing
+        # code wants lines more than the prompt (which still scrolls). An inline style, not a
+        # class on the screen: that would restyle every widget below it.
         session = self.session
         revealed = bool(session.items) and not session.finished and session.current.revealed
-        stacked = width < WIDE_COLUMNS
-        self.query_one("#q-question").styles.max_height = "30%" if revealed and stacked else "45%"
+        writing_code = self.focused is not None and self.focused.id == "q-code"
+        room = "45%"
+        if writing_code:
+            room = "25%"
+        elif revealed and width < WIDE_COLUMNS:
+            room = "30%"
+        self.query_one("#q-question").styles.max_height = room
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if self.ready:
+            self._size_prompt(self.size.width)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if self.ready:
+            self._size_prompt(self.size.width)
 
     @property
     def editor(self) -> AnswerEditor:
