@@ -133,6 +133,7 @@ def test_changes_since_numbers_local_changes_and_never_pulled_rows(tmp_path: Pat
                         0,
                         "",
                         "open",
+                        None,  # the language: not a coding exercise
                     )
                 ],
                 "reviews": [

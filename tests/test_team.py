@@ -336,3 +336,50 @@ def test_clock_skew_above_five_minutes_is_reported(pg_database: Database, tmp_pa
         fast = sync(store, url, now=lambda: datetime.now(UTC) + timedelta(minutes=9))
         assert fast.skew_warning is not None and "9 minutes ahead of" in fast.skew_warning
         assert sync(store, url).skew_warning is None
+
+
+def test_a_coding_answer_keeps_its_language_on_every_device(
+    pg_database: Database, tmp_path: Path
+) -> None:
+    urls = team(pg_database, (unique_role("cand"), "candidate"))
+    (url,) = urls.values()
+    with Store(tmp_path / "a.sqlite3") as a, Store(tmp_path / "b.sqlite3") as b:
+        session = a.start_session("auto", now=T0)
+        attempt = a.start_attempt(session, "code-port", "coding", "hash", 600, now=T0)
+        a.save_draft(attempt, "package port", 1_000, 0, language="go")
+        sync(a, url)  # the open attempt travels with its language...
+        sync(b, url)
+        assert [(x.question_id, x.answer, x.language) for x in b.attempts(rated_only=False)] == [
+            ("code-port", "package port", "go")
+        ]
+        a.save_draft(attempt, "fn parse_port() {}", 2_000, 0, language="rust")
+        sync(a, url)  # ...and so does a later change of language
+        sync(b, url)
+        assert [(x.answer, x.language) for x in b.attempts(rated_only=False)] == [
+            ("fn parse_port() {}", "rust")
+        ]
+
+
+def test_a_version_1_server_is_refused_until_init_upgrades_it_keeping_its_rows(
+    pg_database: Database, tmp_path: Path
+) -> None:
+    urls = team(pg_database, (unique_role("cand"), "candidate"))
+    (url,) = urls.values()
+    with pg_database.admin() as admin:  # what a server made by the previous drillbit holds
+        admin.execute("ALTER TABLE drillbit.attempts DROP COLUMN language")
+        admin.execute("UPDATE drillbit.meta SET value = '1' WHERE key = 'schema_version'")
+        admin.execute(
+            "INSERT INTO drillbit.sessions (uuid, owner, started_at, mode, reschedule)"
+            " VALUES ('s-old', 'someone', now(), 'auto', true)"
+        )
+    with Store(tmp_path / "h.sqlite3") as store:
+        practise(store, "q-dns", 3, T0)
+        with pytest.raises(server.ServerError, match="schema 1; an administrator runs"):
+            sync(store, url)
+        assert server.init(pg_database.url()) == (1, server.SCHEMA_VERSION)
+        report = sync(store, url)
+        assert report.pushed["reviews"] == 1
+    with pg_database.admin() as admin:
+        assert admin.execute(
+            "SELECT count(*) FROM drillbit.sessions WHERE uuid = 's-old'"
+        ).fetchone() == (1,)

@@ -191,7 +191,7 @@ _CHANGES = {
     "sessions": "SELECT uuid, started_at, ended_at, mode, filters, reschedule FROM sessions"
     " WHERE rev > ? AND rev <= ? ORDER BY id",
     "attempts": "SELECT a.uuid, s.uuid, a.question_id, a.skill, a.content_hash, a.started_at,"
-    " a.time_budget_s, a.time_spent_ms, a.hints_used, a.answer, a.status, a.rev"
+    " a.time_budget_s, a.time_spent_ms, a.hints_used, a.answer, a.status, a.language, a.rev"
     " FROM attempts a JOIN sessions s ON s.id = a.session_id"
     " WHERE a.rev > ? AND a.rev <= ? ORDER BY a.id",
     "reviews": "SELECT uuid, attempt_uuid, question_id, rating, rated_at, duration_ms, schedules,"
@@ -952,12 +952,14 @@ class Store:
             )
             db.executemany(
                 "INSERT INTO attempts (uuid, session_id, question_id, skill, content_hash,"
-                " started_at, time_budget_s, time_spent_ms, hints_used, answer, status, rev)"
+                " started_at, time_budget_s, time_spent_ms, hints_used, answer, status,"
+                " language, rev)"
                 " SELECT ?1, s.id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-                " CASE WHEN ?11 = 'skipped' THEN 'skipped' ELSE 'open' END, -1"
+                " CASE WHEN ?11 = 'skipped' THEN 'skipped' ELSE 'open' END, ?12, -1"
                 " FROM sessions s WHERE s.uuid = ?2 AND true"
                 " ON CONFLICT (uuid) DO UPDATE SET time_spent_ms = excluded.time_spent_ms,"
-                " hints_used = excluded.hints_used, answer = excluded.answer"
+                " hints_used = excluded.hints_used, answer = excluded.answer,"
+                " language = coalesce(excluded.language, attempts.language)"
                 " WHERE attempts.rev = -1 AND attempts.status != 'rated'",
                 rows.get("attempts", ()),
             )

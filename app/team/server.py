@@ -84,7 +84,14 @@ CREATE INDEX reviews_attempt ON drillbit.reviews (attempt_uuid);
 CREATE INDEX undos_review ON drillbit.undos (review_uuid);
 """
 
-MIGRATIONS: tuple[str, ...] = (V1,)
+# Version 2: the language of a coding exercise's answer (the code), so the answer reads right
+# on every device.
+V2 = """
+ALTER TABLE drillbit.attempts ADD COLUMN language text
+    CHECK (language IS NULL OR language IN ('python', 'go', 'rust'));
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -107,8 +114,9 @@ def _grants() -> str:
             " USING (true)",
         ]
     statements += [
-        f"GRANT UPDATE (ended_at) ON drillbit.sessions TO {CANDIDATE}, {INTERVIEWER}",
-        "GRANT UPDATE (time_spent_ms, hints_used, answer, status, rev) ON drillbit.attempts"
+        f"GRANT UPDATE (ended_at, txid) ON drillbit.sessions TO {CANDIDATE}, {INTERVIEWER}",
+        "GRANT UPDATE (time_spent_ms, hints_used, answer, status, language, rev, txid)"
+        " ON drillbit.attempts"
         f" TO {CANDIDATE}, {INTERVIEWER}",
     ]
     return ";\n".join(statements)

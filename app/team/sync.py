@@ -52,6 +52,7 @@ COLUMNS = {
         "hints_used",
         "answer",
         "status",
+        "language",
         "rev",
     ),
     "reviews": (
@@ -73,12 +74,14 @@ COLUMNS = {
 }
 ON_CONFLICT = {
     # A session ends after it was first pushed; an attempt is skipped or saved again later (its
-    # own device's change counter orders the versions). Reviews and undos never change.
-    "sessions": "DO UPDATE SET ended_at = excluded.ended_at"
+    # own device's change counter orders the versions). Reviews and undos never change. An
+    # update takes this transaction's id, so that other devices' next pulls see it.
+    "sessions": "DO UPDATE SET ended_at = excluded.ended_at, txid = pg_current_xact_id()"
     " WHERE drillbit.sessions.ended_at IS NULL AND excluded.ended_at IS NOT NULL",
     "attempts": "DO UPDATE SET time_spent_ms = excluded.time_spent_ms,"
     " hints_used = excluded.hints_used, answer = excluded.answer, status = excluded.status,"
-    " rev = excluded.rev WHERE drillbit.attempts.rev < excluded.rev",
+    " language = excluded.language, rev = excluded.rev, txid = pg_current_xact_id()"
+    " WHERE drillbit.attempts.rev < excluded.rev",
     "reviews": "DO NOTHING",
     "undos": "DO NOTHING",
 }
