@@ -913,3 +913,42 @@ def test_commands_are_wired_into_the_cli(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("# Interview kit: Selected questions")
+
+
+PLACEHOLDER_BASE = """skill: debugging
+questions:
+  - id: dbg-a
+    title: A title
+    difficulty: medium
+    time: 90s
+    kind: debugging
+    prompt: A real prompt
+    answer: A real answer
+"""
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        # A placeholder deep in a list is found at its own line and column.
+        (
+            "    rubric:\n      - point: A real point\n      - point: todo\n",
+            ["12:16: error: 'rubric' still holds the placeholder text"],
+        ),
+        # A duplicate key's value is dropped: only the duplicate is reported, not its text.
+        ("    answer: todo\n", ["10:5: error: duplicate key 'answer'"]),
+        # A key is not a value: a key spelled like a placeholder is only an unknown key.
+        (
+            "    rubric:\n      - point: A real point\n        todo: 1\n",
+            ["12:9: error: unknown key 'todo'"],
+        ),
+    ],
+)
+def test_placeholders_are_values_the_question_keeps(tail: str, expected: list[str]) -> None:
+    from app.bank.loader import load_text
+
+    loaded = load_text(PLACEHOLDER_BASE + tail, Path("debugging.yaml"))
+    messages = [str(problem).removeprefix("debugging.yaml:") for problem in loaded.problems]
+    assert len(messages) == len(expected)
+    for message, start in zip(messages, expected, strict=True):
+        assert message.startswith(start), message

@@ -383,3 +383,29 @@ def test_a_version_1_server_is_refused_until_init_upgrades_it_keeping_its_rows(
         assert admin.execute(
             "SELECT count(*) FROM drillbit.sessions WHERE uuid = 's-old'"
         ).fetchone() == (1,)
+
+
+def test_a_skip_and_an_end_after_the_first_push_reach_the_other_device(
+    pg_database: Database, tmp_path: Path
+) -> None:
+    urls = team(pg_database, (unique_role("cand"), "candidate"))
+    (url,) = urls.values()
+    with Store(tmp_path / "a.sqlite3") as a, Store(tmp_path / "b.sqlite3") as b:
+        session = a.start_session("auto", now=T0)
+        attempt = a.start_attempt(session, "q-dns", "networking", "hash", 600, now=T0)
+        a.save_draft(attempt, "first draft", 1_000, 0)
+        sync(a, url)
+        sync(b, url)
+        assert [x.status for x in b.attempts(rated_only=False)] == ["open"]
+        a.skip(attempt, "second draft", 2_000, 0)
+        a.end_session(session, now=T0 + timedelta(minutes=5))
+        sync(a, url)
+        sync(b, url)
+        assert [(x.status, x.answer) for x in b.attempts(rated_only=False)] == [
+            ("skipped", "second draft")
+        ]
+        assert b.last_draft("q-dns") == ""  # a skipped answer is not offered back as a draft
+        ended = b.connection.execute("SELECT ended_at FROM sessions").fetchall()
+        assert [row[0] for row in ended] == [
+            a.connection.execute("SELECT ended_at FROM sessions").fetchone()[0]
+        ]

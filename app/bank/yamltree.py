@@ -151,7 +151,7 @@ class _Builder:
         if path is not None:
             self.tree.poisoned.add(path)
 
-    def scalar(self, event: Any, path: Path) -> Any:
+    def scalar(self, event: Any, path: Path, watch: bool = True) -> Any:
         value = event.value
         tag = event.tag
         if tag == "!":
@@ -169,7 +169,13 @@ class _Builder:
                     " only tab and newline are allowed",
                     path,
                 )
-            if len(value) <= self.watch_length and value in self.watch:
+            # Not a key, nor a value dropped with its duplicate or unusable key.
+            if (
+                watch
+                and len(value) <= self.watch_length
+                and value in self.watch
+                and not any(isinstance(part, _Duplicate | _Unhashable) for part in path)
+            ):
                 self.tree.watched.append(path)
             return value
         if tag not in _KNOWN_TAGS:
@@ -193,7 +199,7 @@ class _Builder:
         base: Path,
     ) -> None:
         """A scalar key that is a duplicate or holds a forbidden character (the slow path)."""
-        value = self.scalar(event, base)
+        value = self.scalar(event, base, watch=False)
         self._place_key(
             value if isinstance(value, str) else event.value, frame, position, container, base
         )

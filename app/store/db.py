@@ -959,7 +959,9 @@ class Store:
                 " FROM sessions s WHERE s.uuid = ?2 AND true"
                 " ON CONFLICT (uuid) DO UPDATE SET time_spent_ms = excluded.time_spent_ms,"
                 " hints_used = excluded.hints_used, answer = excluded.answer,"
-                " language = coalesce(excluded.language, attempts.language)"
+                " language = coalesce(excluded.language, attempts.language),"
+                " status = CASE WHEN excluded.status = 'skipped' THEN 'skipped'"
+                " ELSE attempts.status END"
                 " WHERE attempts.rev = -1 AND attempts.status != 'rated'",
                 rows.get("attempts", ()),
             )

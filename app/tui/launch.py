@@ -1,5 +1,6 @@
-"""Start the TUI from the CLI's arguments: the one module that knows start-up's tricks (the
-preload's head start, the garbage collector off until the first screen is whole)."""
+"""Start the TUI from the CLI's arguments: the one module that knows start-up's and the
+runtime's tricks (the preload's head start, the garbage collector off until the first screen
+is whole, a short thread switch interval while the TUI runs)."""
 
 from __future__ import annotations
 
@@ -34,12 +35,22 @@ def run_tui(
 ) -> int:
     """Run the app; ``check`` sees the bank first (once it has loaded beside Textual's import)
     and may raise the CLI's usage error, before any screen starts."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(FRAME_HANDOFF_S)
+    try:
+        return _run_tui(args, practice=practice, check=check)
+    finally:
+        sys.setswitchinterval(previous)
+
+
+def _run_tui(
+    args: argparse.Namespace, *, practice: bool, check: Callable[[Bank], None] | None
+) -> int:
     # Start-up makes some 70,000 long-lived objects (modules, classes, styles, widgets) and the
     # cyclic garbage collector would scan them over and over: measured, the first question
     # paints sooner without it, by 0.05-0.15x of a bare Textual app's time. The app turns it
     # back on, with those objects frozen, once the first screen is whole.
     gc.disable()
-    sys.setswitchinterval(FRAME_HANDOFF_S)
     from app.paths import bank_dirs, database_path
     from app.tui.preload import Preload
 

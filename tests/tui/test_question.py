@@ -326,3 +326,40 @@ async def test_a_click_on_a_rating_rates_and_a_click_on_a_key_presses_it(make) -
         await pilot.pause()
         attempts = app.store.attempts()
         assert [(a.question_id, a.rating) for a in attempts] == [("net-tcp-handshake", 2)]
+
+
+async def test_the_key_bar_follows_a_change_of_theme(make) -> None:
+    app = make(ids("net-tcp-handshake"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        bar = app.screen.query_one(KeyBar)
+
+        def key_colour() -> object:
+            return bar.render().spans[0].style.foreground  # the first key's colour
+
+        before = key_colour()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert key_colour() != before
+
+
+async def test_every_rating_shows_at_the_narrowest_width(make) -> None:
+    app = make(ids("net-tcp-handshake"))
+    async with app.run_test(size=(60, 30)) as pilot:
+        await wait_loaded(app, pilot)
+        await pilot.press("space")
+        await pilot.pause()
+        line = str(app.screen.query_one(RatingBar).render())
+        assert all(label in line for label in ("1 Again", "2 Hard", "3 Good", "4 Easy"))
+        assert len(line) <= 60
+
+
+@pytest.mark.parametrize("dark", [True, False])
+def test_rendered_markdown_paints_no_background_of_its_own(dark: bool) -> None:
+    """Rich paints code on black by default; here the theme's background shows through."""
+    from app.tui.widgets.rendered import render_markdown
+
+    lines = render_markdown("Run `ls`:\n\n```\nls -l\n```\n\n```python\nx = 1\n```", 30, dark)
+    styles = [segment.style for line in lines for segment in line if segment.style]
+    assert any(style.bold for style in styles)  # inline code still stands out
+    assert all(style.bgcolor is None for style in styles)

@@ -44,9 +44,11 @@ class KeyBar(Widget, can_focus=False):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._keys: list[tuple[Content, str, bool]] = []
-        self._palette: tuple[Content, str, bool] | None = None
-        self._spans: list[KeySpan] = []
+        self._shown: list[tuple[str, str, str, bool]] = []
+        """The keys to show: (key display, description, key, enabled)."""
+        self._palette: tuple[str, str, str, bool] | None = None
+        self._keys: list[KeySpan] = []
+        """Where each key is drawn, for clicks."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -64,46 +66,52 @@ class KeyBar(Widget, can_focus=False):
         """The keys to show, read once per change of the bindings (not at every paint: each
         read asks the screen whether every action is allowed)."""
         app = self.app
-        key_style = self.get_visual_style("key-bar--key")
-        description_style = self.get_visual_style("key-bar--description")
-        disabled_style = self.get_visual_style("key-bar--disabled")
-        self._keys, self._palette = [], None
+        self._shown, self._palette = [], None
         shown_actions: set[str] = set()
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             is_palette = app.ENABLE_COMMAND_PALETTE and binding.key == app.COMMAND_PALETTE_BINDING
             if not (binding.show or is_palette) or binding.action in shown_actions:
                 continue
             shown_actions.add(binding.action)
-            item = Content.assemble(
-                (f" {app.get_key_display(binding)} ", key_style),
-                (f"{binding.description} ", description_style),
-            )
-            if not enabled:
-                item = item.stylize(disabled_style)
+            item = (app.get_key_display(binding), binding.description, binding.key, enabled)
             if is_palette:
-                self._palette = (item, binding.key, enabled)
+                self._palette = item
             else:
-                self._keys.append((item, binding.key, enabled))
+                self._shown.append(item)
 
     def render(self) -> Content:
+        # Styled here, not when collected: the theme may have changed since.
+        key_style = self.get_visual_style("key-bar--key")
+        description_style = self.get_visual_style("key-bar--description")
+        dim = self.get_visual_style("key-bar--disabled", partial=True)
+
+        def item(display: str, description: str, enabled: bool) -> Content:
+            content = Content.assemble(
+                (f" {display} ", key_style), (f"{description} ", description_style)
+            )
+            return content if enabled else content.stylize(dim)
+
         parts: list[Content] = []
         spans: list[KeySpan] = []
         x = 0
-        for item, key, enabled in self._keys:
-            parts.append(item)
-            spans.append(KeySpan(x, x + item.cell_length, key, enabled))
-            x += item.cell_length
+        for display, description, key, enabled in self._shown:
+            part = item(display, description, enabled)
+            parts.append(part)
+            spans.append(KeySpan(x, x + part.cell_length, key, enabled))
+            x += part.cell_length
         width = self.size.width
-        if self._palette is not None and x + self._palette[0].cell_length + 1 <= width:
-            item, key, enabled = self._palette
-            gap = width - x - item.cell_length
-            parts += [Content(" " * gap), item]
-            spans.append(KeySpan(x + gap, width, key, enabled))
-        self._spans = spans
+        if self._palette is not None:
+            display, description, key, enabled = self._palette
+            part = item(display, description, enabled)
+            if x + part.cell_length + 1 <= width:
+                gap = width - x - part.cell_length
+                parts += [Content(" " * gap), part]
+                spans.append(KeySpan(x + gap, width, key, enabled))
+        self._keys = spans
         return Content("").join(parts)
 
     def _on_mouse_down(self, event: events.MouseDown) -> None:
-        for span in self._spans:
+        for span in self._keys:
             if span.start <= event.x < span.end:
                 if span.enabled:
                     self.app.simulate_key(span.key)

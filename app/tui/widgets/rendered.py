@@ -18,15 +18,25 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 
-def render_markdown(source: str, width: int) -> list[Strip]:
-    """``source`` as lines of ``width`` cells (code blocks wrap, so nothing is cut)."""
+def render_markdown(source: str, width: int, dark: bool = True) -> list[Strip]:
+    """``source`` as lines of ``width`` cells (code blocks wrap, so nothing is cut), in colours
+    for a ``dark`` theme or a light one."""
     from rich.console import Console
-    from rich.markdown import Markdown as RichMarkdown  # imported in the worker, not at start
+    from rich.markdown import Markdown as RichMarkdown
+    from rich.theme import Theme
 
+    # Rich's defaults paint code on black, whatever the theme; its ANSI colours are mapped to
+    # the app's theme by Textual.
+    theme = Theme({"markdown.code": "bold cyan", "markdown.code_block": "cyan"})
     console = Console(
-        width=width, file=io.StringIO(), force_terminal=True, color_system="truecolor"
+        width=width,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        theme=theme,
     )
-    document = RichMarkdown(source, code_theme="ansi_dark", hyperlinks=False)
+    code_theme = "ansi_dark" if dark else "ansi_light"
+    document = RichMarkdown(source, code_theme=code_theme, hyperlinks=False)
     lines = console.render_lines(document, console.options.update_width(width), pad=True)
     return [Strip(line, width) for line in lines]
 
@@ -39,24 +49,34 @@ class RenderedMarkdown(Widget):
     def __init__(self, **options: str) -> None:
         super().__init__(**options)
         self.source = ""
-        self._lines: dict[tuple[str, int], list[Strip]] = {}
+        self._lines: dict[tuple[str, int, bool], list[Strip]] = {}
         self._rendering = threading.Lock()
+        self._dark = True
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "theme", self._theme_changed)
+
+    def _theme_changed(self) -> None:
+        self._dark = self.app.current_theme.dark
+        self.refresh(layout=True)
 
     def show(self, source: str) -> None:
         if source != self.source:
             self.source = source
             self.refresh(layout=True)
 
-    def lines(self, width: int, source: str | None = None) -> list[Strip]:
-        """The lines of ``source`` (the shown text by default) at ``width``, rendered once.
-        Safe to call from a worker thread, which is how the reveal renders ahead."""
+    def lines(self, width: int, source: str | None = None, dark: bool | None = None) -> list[Strip]:
+        """The lines of ``source`` (the shown text by default) at ``width``, rendered once for
+        a dark or a light theme (the app's by default). Safe to call from a worker thread,
+        given ``dark``: that is how the reveal renders ahead."""
         source = self.source if source is None else source
-        key = (source, width)
+        dark = self._dark if dark is None else dark
+        key = (source, width, dark)
         with self._rendering:
             if key not in self._lines:
                 if len(self._lines) >= 4:  # this question's widths, and the next question's
                     self._lines.clear()
-                self._lines[key] = render_markdown(source, width) if source else []
+                self._lines[key] = render_markdown(source, width, dark) if source else []
             return self._lines[key]
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:

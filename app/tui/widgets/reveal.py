@@ -115,6 +115,7 @@ class Reveal(VerticalScroll):
         answer = self.query_one("#q-model-answer", RenderedMarkdown)
         more = self.query_one("#q-extras", RenderedMarkdown)
         texts = ((answer, question.answer), (more, extras(question)))
+        dark = self.app.current_theme.dark  # read here, not on the worker's thread
 
         def job() -> None:
             from app.practice.scheduler import warm_up
@@ -122,7 +123,7 @@ class Reveal(VerticalScroll):
             warm_up()  # the rating bar's intervals need the FSRS library: import it now
             for width in outer_widths:
                 for widget, source in texts:
-                    widget.lines(width - inner, source)
+                    widget.lines(width - inner, source, dark)
 
         return job
 
@@ -188,6 +189,15 @@ class RatingBar(Widget):
         self.refresh()
 
     def render(self) -> Content:
+        line, spans = self._line(intervals=True)
+        if line.cell_length > self.size.width:  # a narrow terminal: the ratings alone
+            line, spans = self._line(intervals=False)
+        # Centred: the spans move with it.
+        offset = max(0, (self.size.width - line.cell_length) // 2)
+        self._spans = [(start + offset, end + offset, grade) for start, end, grade in spans]
+        return line
+
+    def _line(self, intervals: bool) -> tuple[Content, list[tuple[int, int, Grade]]]:
         parts: list[Content] = []
         spans: list[tuple[int, int, Grade]] = []
         x = 0
@@ -197,19 +207,18 @@ class RatingBar(Widget):
                 text = style.foreground.get_contrast_text()
                 style = Style(background=style.foreground, foreground=text, bold=True)
             number, _, rest = self.labels[grade].partition(" ")
-            label = Content.assemble((f" {number}", "bold"), f" {rest} ".ljust(15)).stylize(style)
+            if not intervals:
+                rest = rest.partition(" · ")[0]
+            label = Content.assemble((f" {number}", "bold"), f" {rest} ").stylize(style)
             if parts:
                 parts.append(Content("  "))
                 x += 2
             spans.append((x, x + label.cell_length, grade))
             x += label.cell_length
             parts.append(label)
-        # Centred: the spans move with it.
-        offset = max(0, (self.size.width - x) // 2)
-        self._spans = [(start + offset, end + offset, grade) for start, end, grade in spans]
-        return Content("").join(parts)
+        return Content("").join(parts), spans
 
-    def _on_mouse_down(self, event: events.MouseDown) -> None:
+    def _on_click(self, event: events.Click) -> None:
         for start, end, grade in self._spans:
             if start <= event.x < end:
                 self.post_message(self.Rated(grade))
