@@ -363,3 +363,29 @@ def test_rendered_markdown_paints_no_background_of_its_own(dark: bool) -> None:
     styles = [segment.style for line in lines for segment in line if segment.style]
     assert any(style.bold for style in styles)  # inline code still stands out
     assert all(style.bgcolor is None for style in styles)
+
+
+async def test_the_prompt_and_the_model_answer_can_be_selected_and_copied(make) -> None:
+    app = make(ids("wide-artefact"))
+    async with app.run_test(size=(80, 30)) as pilot:
+        await wait_loaded(app, pilot)
+        prompt = app.screen.query_one("#q-prompt")
+        prompt.text_select_all()
+        await pilot.pause()  # painted with the selection
+        selected = app.screen.get_selected_text()
+        assert selected is not None
+        assert "strace -f -p 4242" in selected
+        assert "TAIL-MARKER-END" in selected  # the wrapped artefact's last line too
+        # A drag over part of the first line selects just that part.
+        from textual.geometry import Offset
+        from textual.selection import Selection
+
+        app.screen.selections = {prompt: Selection(Offset(4, 0), Offset(11, 0))}
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "service"
+        await pilot.press("space")
+        await pilot.pause()
+        app.screen.clear_selection()
+        app.screen.query_one("#q-model-answer").text_select_all()
+        await pilot.pause()
+        assert "ran out of file descriptors" in (app.screen.get_selected_text() or "")

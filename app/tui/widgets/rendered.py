@@ -13,7 +13,9 @@ from __future__ import annotations
 import io
 import threading
 
+from rich.segment import Segment
 from textual.geometry import Size
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -88,4 +90,21 @@ class RenderedMarkdown(Widget):
         if y >= len(lines):
             return Strip.blank(width, self.rich_style)
         # Rich leaves plain text unstyled: give it the widget's colours, not the terminal's.
-        return lines[y].apply_style(self.rich_style)
+        # The offsets let the mouse select text, as in any Textual widget.
+        line = lines[y].apply_style(self.rich_style).apply_offsets(0, y)
+        selection = self.text_selection
+        if selection is None or (span := selection.get_span(y)) is None:
+            return line
+        start, end = span
+        end = line.cell_length if end == -1 else min(end, line.cell_length)
+        chosen = line.crop(start, end)
+        style = self.screen.get_component_rich_style("screen--selection")
+        chosen = Strip(Segment.apply_style(chosen, post_style=style), chosen.cell_length)
+        return Strip.join([line.crop(0, start), chosen, line.crop(end)])
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        text = "\n".join(line.text.rstrip() for line in self.lines(self.content_size.width))
+        return selection.extract(text), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
