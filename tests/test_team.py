@@ -69,6 +69,12 @@ def team(database: Database, *roles: tuple[str, str]) -> dict[str, str]:
     return urls
 
 
+def one_candidate(database: Database) -> str:
+    """Init the server with one new candidate; returns their connection URL."""
+    (url,) = team(database, (unique_role("cand"), "candidate")).values()
+    return url
+
+
 def history(store: Store) -> tuple[list[tuple[object, ...]], dict[str, object]]:
     """What two synced devices must agree on: the review log (with undos) and the due dates."""
     reviews = [
@@ -341,8 +347,7 @@ def test_clock_skew_above_five_minutes_is_reported(pg_database: Database, tmp_pa
 def test_a_coding_answer_keeps_its_language_on_every_device(
     pg_database: Database, tmp_path: Path
 ) -> None:
-    urls = team(pg_database, (unique_role("cand"), "candidate"))
-    (url,) = urls.values()
+    url = one_candidate(pg_database)
     with Store(tmp_path / "a.sqlite3") as a, Store(tmp_path / "b.sqlite3") as b:
         session = a.start_session("auto", now=T0)
         attempt = a.start_attempt(session, "code-port", "coding", "hash", 600, now=T0)
@@ -363,8 +368,7 @@ def test_a_coding_answer_keeps_its_language_on_every_device(
 def test_a_version_1_server_is_refused_until_init_upgrades_it_keeping_its_rows(
     pg_database: Database, tmp_path: Path
 ) -> None:
-    urls = team(pg_database, (unique_role("cand"), "candidate"))
-    (url,) = urls.values()
+    url = one_candidate(pg_database)
     with pg_database.admin() as admin:  # what a server made by the previous drillbit holds
         admin.execute("ALTER TABLE drillbit.attempts DROP COLUMN language")
         admin.execute("UPDATE drillbit.meta SET value = '1' WHERE key = 'schema_version'")
@@ -388,8 +392,7 @@ def test_a_version_1_server_is_refused_until_init_upgrades_it_keeping_its_rows(
 def test_a_skip_and_an_end_after_the_first_push_reach_the_other_device(
     pg_database: Database, tmp_path: Path
 ) -> None:
-    urls = team(pg_database, (unique_role("cand"), "candidate"))
-    (url,) = urls.values()
+    url = one_candidate(pg_database)
     with Store(tmp_path / "a.sqlite3") as a, Store(tmp_path / "b.sqlite3") as b:
         session = a.start_session("auto", now=T0)
         attempt = a.start_attempt(session, "q-dns", "networking", "hash", 600, now=T0)

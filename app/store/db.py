@@ -164,6 +164,10 @@ class DayTotals(NamedTuple):
     mean_score: float | None
 
 
+def _card_row(row: sqlite3.Row) -> CardRow:
+    return CardRow(row["question_id"], row["card"], from_text(row["due"]), row["reps"])
+
+
 def _attempt(row: sqlite3.Row) -> Attempt:
     return Attempt(
         id=row["id"],
@@ -732,24 +736,15 @@ class Store:
         rows = self._read("SELECT * FROM cards WHERE question_id = ?", (question_id,))
         if not rows:
             return None
-        row = rows[0]
-        return CardRow(row["question_id"], row["card"], from_text(row["due"]), row["reps"])
+        return _card_row(rows[0])
 
     def cards(self) -> dict[str, CardRow]:
-        return {
-            row["question_id"]: CardRow(
-                row["question_id"], row["card"], from_text(row["due"]), row["reps"]
-            )
-            for row in self._read("SELECT * FROM cards")
-        }
+        return {row["question_id"]: _card_row(row) for row in self._read("SELECT * FROM cards")}
 
     def next_due(self, limit: int) -> list[CardRow]:
         """The ``limit`` cards coming due first, soonest first (read through the due index)."""
         rows = self._read("SELECT * FROM cards ORDER BY due LIMIT ?", (limit,))
-        return [
-            CardRow(row["question_id"], row["card"], from_text(row["due"]), row["reps"])
-            for row in rows
-        ]
+        return [_card_row(row) for row in rows]
 
     def coverage_by_question(self) -> dict[str, float]:
         """Mean rubric coverage of rated attempts, per question (auto-graded ones count 0 or 1)."""

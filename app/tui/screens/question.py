@@ -87,7 +87,7 @@ class QuestionScreen(CodingScreen):
             yield RenderedMarkdown(id="q-prompt")
             yield ChoiceList(id="q-choices")
             yield Hints(id="q-hints", markup=False)
-        # The editor, the reveal, the rating bar and the footer follow right after the first
+        # The editor, the reveal, the rating bar and the key bar follow right after the first
         # paint (see _mount_rest): the question is on screen sooner without their imports.
         yield Container(id="q-work")
         yield Static(id="q-status", markup=False)

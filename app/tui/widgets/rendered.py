@@ -53,13 +53,14 @@ class RenderedMarkdown(Widget):
         self.source = ""
         self._lines: dict[tuple[str, int, bool], list[Strip]] = {}
         self._rendering = threading.Lock()
-        self._dark = True
+        self.dark = True
+        """Whether the app's theme is dark: the colours the lines are rendered for."""
 
     def on_mount(self) -> None:
         self.watch(self.app, "theme", self._theme_changed)
 
     def _theme_changed(self) -> None:
-        self._dark = self.app.current_theme.dark
+        self.dark = self.app.current_theme.dark
         self.refresh(layout=True)
 
     def show(self, source: str) -> None:
@@ -72,7 +73,7 @@ class RenderedMarkdown(Widget):
         a dark or a light theme (the app's by default). Safe to call from a worker thread,
         given ``dark``: that is how the reveal renders ahead."""
         source = self.source if source is None else source
-        dark = self._dark if dark is None else dark
+        dark = self.dark if dark is None else dark
         key = (source, width, dark)
         with self._rendering:
             if key not in self._lines:

@@ -115,7 +115,7 @@ class Reveal(VerticalScroll):
         answer = self.query_one("#q-model-answer", RenderedMarkdown)
         more = self.query_one("#q-extras", RenderedMarkdown)
         texts = ((answer, question.answer), (more, extras(question)))
-        dark = self.app.current_theme.dark  # read here, not on the worker's thread
+        dark = answer.dark  # read here, not on the worker's thread
 
         def job() -> None:
             from app.practice.scheduler import warm_up
